@@ -1,0 +1,128 @@
+// Package cli implements picket's command line: one file per command, each parsing its own flags
+// and returning an exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"picket/internal/version"
+)
+
+// Exit codes shared by every command.
+const (
+	ExitOK        = 0
+	ExitInput     = 1 // input could not be read (scan), or lint/test found problems
+	ExitUsage     = 2 // bad usage, configuration or rules
+	ExitDetection = 3 // scan --fail-on-detection found something
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"scan", "evaluate rules over log files and print detections", runScan},
+		{"rules", "lint and list rules (rules lint|list)", runRules},
+		{"version", "print version information", runVersion},
+	}
+}
+
+// Run executes the command line args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return ExitOK
+	case "--version", "-version":
+		return runVersion(ctx, nil, stdout, stderr)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "picket: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "picket — security monitoring of cloud logs with Sigma rules")
+	fmt.Fprintln(w, "\nUsage:\n  picket <command> [flags] [arguments]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'picket <command> --help' for the flags of a command.")
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "picket version", "Print the version, VCS revision and Go version of this binary.", stderr)
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	fmt.Fprintln(stdout, version.Get())
+	return ExitOK
+}
+
+// newFlagSet returns a flag set whose --help prints a usage line, a description and the flags.
+func newFlagSet(name, use, desc string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", use, desc)
+		var any bool
+		fs.VisitAll(func(*flag.Flag) { any = true })
+		if any {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags that may appear before, between or after positional arguments; "--" ends
+// the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// flagExit maps a flag parsing error to an exit code (help is success).
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

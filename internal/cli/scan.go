@@ -1,0 +1,494 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"picket/internal/detect"
+	"picket/internal/event"
+	"picket/internal/parse"
+	"picket/internal/rule/sigma"
+	"picket/internal/shape"
+)
+
+const scanHelp = `Evaluate Sigma rules over log files and print one line per detection.
+
+PATH is a file, a directory (read recursively, in name order) or - for standard
+input. Input formats are detected from the content (JSON Lines, CloudTrail
+{"Records":[...]} files, JSON arrays or pretty-printed JSON, CloudWatch Logs
+subscription payloads, plain text lines), gzip-compressed or not; --input-format
+forces one. Each event gets a logsource from its shape (CloudTrail, GCP audit,
+Azure activity/sign-in/audit, Okta, GitHub, Kubernetes audit, M365; anything
+else is an application log) unless --logsource sets it.
+
+Without --rules, picket's built-in rule pack is used; --rules adds files or
+directories of Sigma rules, and --no-builtin leaves the pack out.
+
+Exit status: 0 whether or not anything was detected; 3 with --fail-on-detection
+when something was; 2 for usage or rule errors; 1 when an input could not be
+read (after the readable inputs were scanned).`
+
+type scanOptions struct {
+	rules           ruleFlags
+	logsource       string
+	format          string
+	inputFormat     string
+	failOnDetection bool
+	maxRecordSize   int
+	strict          bool
+	verbose         bool
+}
+
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("scan", "picket scan [--rules PATH]... [--no-builtin] [--logsource product/service] [--format table|jsonl] PATH...", scanHelp, stderr)
+	var o scanOptions
+	o.rules.register(fs, true)
+	fs.StringVar(&o.logsource, "logsource", "", "force the logsource of every event: product/service[/category]")
+	fs.StringVar(&o.format, "format", "table", "output format: table or jsonl")
+	fs.StringVar(&o.inputFormat, "input-format", "auto", "input format: auto, jsonl, json, cloudtrail, cloudwatch or text")
+	fs.BoolVar(&o.failOnDetection, "fail-on-detection", false, "exit with status 3 when anything is detected")
+	fs.IntVar(&o.maxRecordSize, "max-record-size", parse.DefaultMaxRecordSize, "largest record in bytes; longer records are skipped and reported")
+	fs.BoolVar(&o.strict, "strict", false, "exit with status 1 when any record was skipped as malformed or oversized")
+	fs.BoolVar(&o.verbose, "v", false, "verbose: print rule warnings and every skipped record")
+	paths, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "picket scan: no input: give one or more files, directories or - for standard input")
+		fs.Usage()
+		return ExitUsage
+	}
+	s, code := newScanner(o, stdout, stderr)
+	if s == nil {
+		return code
+	}
+	return s.run(ctx, paths)
+}
+
+// scanner runs one scan: it owns the engine, the output and the counters.
+type scanner struct {
+	opts      scanOptions
+	engine    *detect.Engine
+	forced    *event.LogSource
+	inFormat  parse.Format
+	out       detectionWriter
+	stderr    io.Writer
+	now       func() time.Time
+	stats     scanStats
+	badInputs []string
+}
+
+type scanStats struct {
+	files, events, detections, silent, malformed, reported int
+	skipped                                               map[string]int
+	invalidUTF8                                           int
+	bytes                                                 int64
+	rules                                                 map[string]bool
+}
+
+func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
+	s := &scanner{opts: o, stderr: stderr, now: time.Now}
+	s.stats.skipped = map[string]int{}
+	s.stats.rules = map[string]bool{}
+	var err error
+	if s.inFormat, err = parse.ParseFormat(o.inputFormat); err != nil {
+		fmt.Fprintf(stderr, "picket scan: --input-format: %v\n", err)
+		return nil, ExitUsage
+	}
+	switch o.format {
+	case "table":
+		s.out = newTableWriter(stdout)
+	case "jsonl":
+		s.out = newJSONLWriter(stdout)
+	default:
+		fmt.Fprintf(stderr, "picket scan: --format must be table or jsonl, not %q\n", o.format)
+		return nil, ExitUsage
+	}
+	if o.logsource != "" {
+		ls, err := parseLogSource(o.logsource)
+		if err != nil {
+			fmt.Fprintf(stderr, "picket scan: --logsource: %v\n", err)
+			return nil, ExitUsage
+		}
+		s.forced = &ls
+	}
+	set, diags, _, err := o.rules.load(true)
+	if err != nil {
+		fmt.Fprintf(stderr, "picket scan: %v\n", err)
+		return nil, ExitUsage
+	}
+	if errs := diags.Errors(); len(errs) > 0 {
+		fmt.Fprintln(stderr, errs.Error())
+		fmt.Fprintf(stderr, "picket scan: %d rule %s; fix them or check with 'picket rules lint'\n", len(errs), plural(len(errs), "error", "errors"))
+		return nil, ExitUsage
+	}
+	if w := diags.Warnings(); len(w) > 0 {
+		if o.verbose {
+			fmt.Fprintln(stderr, w.Error())
+		} else {
+			fmt.Fprintf(stderr, "picket scan: %d rule %s (see 'picket rules lint' or -v)\n", len(w), plural(len(w), "warning", "warnings"))
+		}
+	}
+	var correlations int
+	for _, r := range set.Rules {
+		if r.Kind == sigma.KindCorrelation {
+			correlations++
+		}
+	}
+	if correlations > 0 {
+		fmt.Fprintf(stderr, "picket scan: note: %d correlation %s loaded; correlations are evaluated with a state store, not by this scan\n", correlations, plural(correlations, "rule", "rules"))
+	}
+	s.engine = detect.New(set.Rules)
+	if len(s.engine.Rules()) == 0 {
+		fmt.Fprintln(stderr, "picket scan: no detection rules loaded")
+		return nil, ExitUsage
+	}
+	return s, ExitOK
+}
+
+// parseLogSource parses product/service[/category].
+func parseLogSource(s string) (event.LogSource, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) > 3 || parts[0] == "" {
+		return event.LogSource{}, fmt.Errorf("%q: want product/service[/category], e.g. aws/cloudtrail", s)
+	}
+	ls := event.LogSource{Product: parts[0]}
+	if len(parts) > 1 {
+		ls.Service = parts[1]
+	}
+	if len(parts) > 2 {
+		ls.Category = parts[2]
+	}
+	return ls, nil
+}
+
+func (s *scanner) run(ctx context.Context, paths []string) int {
+	start := s.now()
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		if p == "-" {
+			s.scanReader(ctx, os.Stdin, "-")
+			continue
+		}
+		s.scanPath(ctx, p)
+	}
+	if err := s.out.Close(); err != nil {
+		fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
+		return ExitInput
+	}
+	s.summary(s.now().Sub(start))
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(s.stderr, "picket scan: interrupted")
+		return ExitInput
+	case len(s.badInputs) > 0:
+		return ExitInput
+	case s.opts.strict && s.stats.malformed > 0:
+		return ExitInput
+	case s.opts.failOnDetection && s.stats.detections > 0:
+		return ExitDetection
+	}
+	return ExitOK
+}
+
+// scanPath scans a file or, recursively, a directory.
+func (s *scanner) scanPath(ctx context.Context, p string) {
+	info, err := os.Stat(p)
+	if err != nil {
+		s.inputError(p, err)
+		return
+	}
+	if !info.IsDir() {
+		s.scanFile(ctx, p)
+		return
+	}
+	var files []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			s.inputError(path, err)
+			return nil
+		}
+		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		s.inputError(p, err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return
+		}
+		s.scanFile(ctx, f)
+	}
+}
+
+func (s *scanner) scanFile(ctx context.Context, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		s.inputError(path, err)
+		return
+	}
+	defer f.Close()
+	s.scanReader(ctx, f, path)
+}
+
+func (s *scanner) inputError(name string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	fmt.Fprintf(s.stderr, "picket scan: %s: %v\n", name, err)
+	s.badInputs = append(s.badInputs, name)
+}
+
+// maxReported caps the skipped-record messages printed per input (all are counted).
+const maxReported = 20
+
+// scanReader reads one input to its end, evaluating every record.
+func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
+	s.stats.files++
+	cr := &countingReader{r: r}
+	rd := parse.NewReader(cr, name, parse.Options{Format: s.inFormat, MaxRecordSize: s.opts.maxRecordSize})
+	var ev event.Event
+	reported := 0
+	report := func(msg string) {
+		s.stats.malformed++
+		if reported < maxReported || s.opts.verbose {
+			fmt.Fprintf(s.stderr, "picket scan: %s:%s\n", name, msg)
+		}
+		reported++
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			break
+		}
+		rec, err := rd.Next()
+		if err != nil {
+			var re *parse.RecordError
+			if errors.As(err, &re) {
+				report(strings.TrimPrefix(re.Error(), "line "))
+				continue
+			}
+			if !errors.Is(err, io.EOF) {
+				s.inputError(name, err)
+			}
+			break
+		}
+		ev.Reset(rec.Data, rec.Text)
+		ev.Source, ev.Line = name, rec.Line
+		if err := ev.Err(); err != nil {
+			report(fmt.Sprintf("%d: %v", rec.Line, err))
+			continue
+		}
+		shape.Identify(&ev, shape.Envelope{ID: rec.ID, Time: rec.Time}, s.now())
+		if s.forced != nil {
+			ev.LogSource = *s.forced
+		}
+		s.stats.events++
+		s.engine.Match(&ev, func(r *sigma.Rule) {
+			if !r.Generate {
+				s.stats.silent++
+				return
+			}
+			s.stats.detections++
+			s.stats.rules[r.ID] = true
+			if err := s.out.Write(r, &ev); err != nil && !errors.Is(err, errWriteFailed) {
+				fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
+			}
+		})
+	}
+	if reported > maxReported && !s.opts.verbose {
+		fmt.Fprintf(s.stderr, "picket scan: %s: %d more skipped records not shown (use -v)\n", name, reported-maxReported)
+	}
+	st := rd.Stats()
+	for k, v := range st.Skipped {
+		s.stats.skipped[k] += v
+	}
+	s.stats.invalidUTF8 += st.InvalidUTF8
+	s.stats.bytes += cr.n
+}
+
+func (s *scanner) summary(d time.Duration) {
+	st := s.stats
+	var b strings.Builder
+	fmt.Fprintf(&b, "picket scan: %d %s, %s, %d events in %s", st.files, plural(st.files, "input", "inputs"), humanBytes(st.bytes), st.events, d.Round(time.Millisecond))
+	if secs := d.Seconds(); secs > 0.05 {
+		fmt.Fprintf(&b, " (%.0f events/s)", float64(st.events)/secs)
+	}
+	fmt.Fprintf(&b, "; %d %s from %d %s", st.detections, plural(st.detections, "detection", "detections"), len(st.rules), plural(len(st.rules), "rule", "rules"))
+	if st.silent > 0 {
+		fmt.Fprintf(&b, "; %d matches of correlation-only rules (generate: false) not shown", st.silent)
+	}
+	var skipped []string
+	keys := make([]string, 0, len(st.skipped))
+	for k := range st.skipped {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	total := 0
+	for _, k := range keys {
+		total += st.skipped[k]
+		skipped = append(skipped, fmt.Sprintf("%d %s", st.skipped[k], strings.ReplaceAll(k, "_", " ")))
+	}
+	if bad := st.malformed - (st.skipped[parse.ReasonMalformed] + st.skipped[parse.ReasonOversized] + st.skipped[parse.ReasonNotJSON]); bad > 0 {
+		total += bad
+		skipped = append(skipped, fmt.Sprintf("%d invalid JSON", bad))
+	}
+	if total > 0 {
+		fmt.Fprintf(&b, "; %d %s skipped (%s)", total, plural(total, "record", "records"), strings.Join(skipped, ", "))
+	}
+	if st.invalidUTF8 > 0 {
+		fmt.Fprintf(&b, "; %d events with invalid UTF-8 (scanned as is)", st.invalidUTF8)
+	}
+	if len(s.badInputs) > 0 {
+		fmt.Fprintf(&b, "; %d unreadable: %s", len(s.badInputs), strings.Join(s.badInputs, ", "))
+	}
+	fmt.Fprintln(s.stderr, b.String())
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// detectionWriter prints detections.
+type detectionWriter interface {
+	Write(r *sigma.Rule, ev *event.Event) error
+	Close() error
+}
+
+var errWriteFailed = errors.New("output failed")
+
+// Detection is one line of `scan --format jsonl`.
+type Detection struct {
+	RuleID     string          `json:"rule_id"`
+	RuleTitle  string          `json:"rule_title"`
+	Level      string          `json:"level"`
+	Tags       []string        `json:"tags"`
+	RuleAuthor string          `json:"rule_author,omitempty"`
+	EventID    string          `json:"event_id"`
+	EventTime  time.Time       `json:"event_time"`
+	Source     string          `json:"source"`
+	Line       int             `json:"line,omitempty"`
+	LogSource  event.LogSource `json:"logsource"`
+	Event      json.RawMessage `json:"event"`
+}
+
+// EventJSON returns the event as one line of valid JSON: a JSON record compacted (invalid UTF-8
+// replaced), a text line as {"message": "..."}.
+func EventJSON(ev *event.Event) json.RawMessage {
+	raw := ev.Raw
+	if !utf8.Valid(raw) {
+		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+	}
+	if ev.IsText() {
+		b, _ := json.Marshal(map[string]string{event.MessageField: string(raw)})
+		return b
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		b, _ := json.Marshal(map[string]string{event.MessageField: string(raw)})
+		return b
+	}
+	return buf.Bytes()
+}
+
+type jsonlWriter struct {
+	enc *json.Encoder
+	err error
+}
+
+func newJSONLWriter(w io.Writer) *jsonlWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &jsonlWriter{enc: enc}
+}
+
+func (w *jsonlWriter) Write(r *sigma.Rule, ev *event.Event) error {
+	if w.err != nil {
+		return errWriteFailed
+	}
+	tags := r.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	w.err = w.enc.Encode(Detection{
+		RuleID: r.ID, RuleTitle: r.Title, Level: r.Level.String(), Tags: tags, RuleAuthor: r.Author,
+		EventID: ev.ID, EventTime: ev.Time, Source: ev.Source, Line: ev.Line, LogSource: ev.LogSource,
+		Event: EventJSON(ev),
+	})
+	return w.err
+}
+
+func (w *jsonlWriter) Close() error { return w.err }
+
+type tableWriter struct {
+	tw   *tabwriter.Writer
+	rows int
+	err  error
+}
+
+func newTableWriter(w io.Writer) *tableWriter {
+	t := &tableWriter{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+	fmt.Fprintln(t.tw, "TIME\tLEVEL\tRULE\tEVENT ID\tSOURCE")
+	return t
+}
+
+func (t *tableWriter) Write(r *sigma.Rule, ev *event.Event) error {
+	if t.err != nil {
+		return errWriteFailed
+	}
+	src := ev.Source
+	if ev.Line > 0 {
+		src = fmt.Sprintf("%s:%d", src, ev.Line)
+	}
+	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\n", ev.Time.Format(time.RFC3339), r.Level, truncate(r.Title, 70), ev.ID, src)
+	t.rows++
+	if t.rows%200 == 0 {
+		t.err = t.tw.Flush()
+	}
+	return t.err
+}
+
+func (t *tableWriter) Close() error {
+	if t.err != nil {
+		return t.err
+	}
+	return t.tw.Flush()
+}

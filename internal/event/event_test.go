@@ -1,0 +1,163 @@
+package event
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// values collects the Text of every value at path.
+func values(ev *Event, path string) (present bool, got []string) {
+	present, _ = ev.Lookup(NewPath(path), func(v Value) bool {
+		got = append(got, v.Kind().String()+":"+v.Text())
+		return false
+	})
+	return present, got
+}
+
+func TestLookup(t *testing.T) {
+	const doc = `{
+		"eventName": "StopLogging",
+		"userIdentity": {"type": "Root", "arn": "arn:aws:iam::1:root", "sessionContext": {"attributes": {"mfaAuthenticated": "false"}}},
+		"a.b": "literal",
+		"a": {"b": "nested", "c": {"d": 1}},
+		"x": {"y.z": "dotted-inner", "y": {"z": "deep"}},
+		"requestParameters": {"ipPermissions": {"items": [
+			{"fromPort": 22, "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}, {"cidrIp": "0.0.0.0/0"}]}},
+			{"fromPort": 443, "ipRanges": {"items": [{"cidrIp": "192.0.2.0/24"}]}}
+		]}},
+		"tags": ["a", ["b", "c"], {"k": "v"}],
+		"empty": [],
+		"nil": null,
+		"num": -1.5e3,
+		"t": true,
+		"esc": "line\nbreak \u00e9 \"q\" \ud83d\ude00",
+		"k\u0065y": "escaped key"
+	}`
+	ev := New([]byte(doc))
+	if err := ev.Err(); err != nil {
+		t.Fatalf("Err() = %v", err)
+	}
+	tests := []struct {
+		path    string
+		present bool
+		want    []string
+	}{
+		{"eventName", true, []string{"string:StopLogging"}},
+		{"userIdentity.type", true, []string{"string:Root"}},
+		{"userIdentity.sessionContext.attributes.mfaAuthenticated", true, []string{"string:false"}},
+		{"userIdentity.missing", false, nil},
+		{"a.b", true, []string{"string:literal"}},
+		{"a.c.d", true, []string{"number:1"}},
+		{"x.y.z", true, []string{"string:dotted-inner"}},
+		{"requestParameters.ipPermissions.items.ipRanges.items.cidrIp", true, []string{"string:10.0.0.0/8", "string:0.0.0.0/0", "string:192.0.2.0/24"}},
+		{"requestParameters.ipPermissions.items.fromPort", true, []string{"number:22", "number:443"}},
+		{"tags", true, []string{"string:a", "string:b", "string:c", `object:{"k":"v"}`}},
+		{"tags.k", true, []string{"string:v"}},
+		{"empty", true, nil},
+		{"nil", true, []string{"null:null"}},
+		{"num", true, []string{"number:-1.5e3"}},
+		{"t", true, []string{"bool:true"}},
+		{"esc", true, []string{"string:line\nbreak é \"q\" 😀"}},
+		{"key", true, []string{"string:escaped key"}},
+		{"userIdentity", true, []string{`object:{"type":"Root","arn":"arn:aws:iam::1:root","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}}`}},
+		{"eventName.x", false, nil},
+		{"nope", false, nil},
+		{"", false, nil},
+	}
+	for _, tt := range tests {
+		present, got := values(ev, tt.path)
+		if present != tt.present {
+			t.Errorf("Lookup(%q) present = %v, want %v", tt.path, present, tt.present)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Lookup(%q) values mismatch (-want +got):\n%s", tt.path, diff)
+		}
+	}
+}
+
+func TestLookupStopsEarly(t *testing.T) {
+	ev := New([]byte(`{"a":[1,2,3]}`))
+	calls := 0
+	_, hit := ev.Lookup(NewPath("a"), func(v Value) bool { calls++; return v.Text() == "2" })
+	if !hit || calls != 2 {
+		t.Errorf("Lookup stop: hit=%v calls=%d, want true 2", hit, calls)
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	for _, raw := range []string{``, `{`, `{"a":}`, `{"a":1,}`, `{"a":"\x"}`, `{"a":01}`, `{"a":1} x`, "{\"a\":\"\x01\"}", `[1,2`, `{"a":tru}`, `{"a" 1}`, strings.Repeat("[", 600) + strings.Repeat("]", 600)} {
+		ev := New([]byte(raw))
+		if ev.Err() == nil {
+			t.Errorf("New(%q).Err() = nil, want a syntax error", raw)
+		}
+		if present, _ := values(ev, "a"); present {
+			t.Errorf("malformed %q: field a present", raw)
+		}
+	}
+}
+
+func TestValidAgreesWithEncodingJSON(t *testing.T) {
+	for _, raw := range []string{`{}`, `[]`, `"x"`, `1`, `-0.5E+2`, `{"a":[{"b":null}]}`, ` {"a" : 1 } `, `{"a":"\u00"}`, `1.`, `.5`, `-`, `{"a":1}{}`, "\"\xff\""} {
+		if got, want := Valid([]byte(raw)), json.Valid([]byte(raw)); got != want {
+			t.Errorf("Valid(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	ev := NewText([]byte("2024-01-01 ERROR boom"))
+	present, got := values(ev, "message")
+	if !present || len(got) != 1 || got[0] != "string:2024-01-01 ERROR boom" {
+		t.Errorf("text message = %v %v", present, got)
+	}
+	if present, _ := values(ev, "level"); present {
+		t.Error("text event has a level field")
+	}
+}
+
+func TestLeaves(t *testing.T) {
+	ev := New([]byte(`{"a":"x","b":{"c":[1,"y",null,true]},"d":null}`))
+	var got []string
+	ev.Leaves(func(v Value) bool { got = append(got, v.Text()); return false })
+	if diff := cmp.Diff([]string{"x", "1", "y", "true"}, got); diff != "" {
+		t.Errorf("Leaves mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestResetReuses(t *testing.T) {
+	var ev Event
+	ev.Reset([]byte(`{"a":"1"}`), false)
+	if _, got := values(&ev, "a"); len(got) != 1 {
+		t.Fatalf("first: %v", got)
+	}
+	ev.Reset([]byte(`{"b":"2"}`), false)
+	if present, _ := values(&ev, "a"); present {
+		t.Error("stale member after Reset")
+	}
+	raw := []byte(`{"eventName":"x","b":{"c":"d"}}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		ev.Reset(raw, false)
+		ev.Lookup(NewPath("b.c"), func(v Value) bool { return v.Text() == "d" })
+	})
+	if allocs != 0 {
+		t.Errorf("Reset+Lookup allocates %v times, want 0", allocs)
+	}
+}
+
+func FuzzEvent(f *testing.F) {
+	for _, s := range []string{`{"a":{"b":[1,{"c":"d"}]},"a.b":2}`, `[]`, `{"x":"\u00e9\ud83d"}`, `{`, `"s"`} {
+		f.Add([]byte(s), "a.b")
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, path string) {
+		ev := New(raw)
+		valid := ev.Err() == nil
+		if valid != json.Valid(raw) {
+			t.Fatalf("Err()==nil is %v, json.Valid is %v for %q", valid, !valid, raw)
+		}
+		ev.Lookup(NewPath(path), func(v Value) bool { _ = v.Text(); return false })
+		ev.Leaves(func(v Value) bool { _ = v.Text(); return false })
+	})
+}
