@@ -71,7 +71,7 @@ func (rf *ruleFlags) load(builtinToo bool) (*sigma.Set, rule.Diagnostics, int, e
 	}
 	l := sigma.NewLoader(sigma.Options{Placeholders: ph})
 	if builtinToo && !rf.noBuiltin {
-		if err := l.AddFS(builtin.FS(), "", true); err != nil {
+		if err := l.AddFS(builtin.FS(), "builtin", true); err != nil {
 			return nil, nil, 0, err
 		}
 	}

@@ -69,7 +69,11 @@ func (r *Reader) sniff() Format {
 	case b[i] == '{':
 		switch env, _ := r.envelopeAt(i); env {
 		case envRecords:
-			return FormatCloudTrail
+			// "Records" (CloudTrail), not Azure's "records". envelopeAt may have moved the
+			// buffer: look again.
+			if b := r.in.avail(); b[skipSpace(b, i+1)+1] == 'R' {
+				return FormatCloudTrail
+			}
 		case envCloudWatch:
 			return FormatCloudWatch
 		}

@@ -67,13 +67,9 @@ type Origin struct {
 	Line    int    `json:"line"` // line of the rule's document
 }
 
-// String renders the origin as `builtin:path:line` or `path:line`.
+// String renders the origin as `path:line` (built-in rules live under `builtin/`).
 func (o Origin) String() string {
-	s := fmt.Sprintf("%s:%d", o.File, o.Line)
-	if o.Builtin {
-		s = "builtin:" + s
-	}
-	return s
+	return fmt.Sprintf("%s:%d", o.File, o.Line)
 }
 
 // Severity of a diagnostic.

@@ -10,7 +10,8 @@ import (
 //go:embed rules
 var files embed.FS
 
-// FS returns the pack, rooted at its rules directory (paths such as `aws/cloudtrail/x.yml`).
+// FS returns the pack, rooted at its rules directory (paths such as `aws/cloudtrail/x.yml`; picket
+// shows them under `builtin/`).
 func FS() fs.FS {
 	sub, err := fs.Sub(files, "rules")
 	if err != nil {

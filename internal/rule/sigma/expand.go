@@ -44,7 +44,7 @@ func expand(value string, placeholders map[string][]string) ([]string, error) {
 		rest = rest[loc[1]:]
 	}
 	if !found {
-		return nil, fmt.Errorf("expand is used but %q holds no %%placeholder%%", value)
+		return []string{strings.ReplaceAll(value, `\%`, "%")}, nil
 	}
 	for i := range out {
 		out[i] += strings.ReplaceAll(rest, `\%`, "%")

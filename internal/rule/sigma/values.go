@@ -93,6 +93,9 @@ func (p *docParser) checkOrder(k *yaml.Node, s *itemSpec) bool {
 			bad("modifier %q cannot follow re (only i, m and s can)", m)
 		}
 	}
+	if s.has["re"] && s.cased {
+		bad("modifier cased cannot be combined with re: regular expressions are case-sensitive already (use re|i to ignore case)")
+	}
 	if wraps > 1 {
 		bad("only one of contains, startswith and endswith may be used in %q", k.Value)
 	}
