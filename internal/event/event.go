@@ -128,18 +128,20 @@ func (ev *Event) index() {
 func (ev *Event) topLevel(rest string) (v0, v1 int32, n int, ok bool) {
 	for i := range ev.members {
 		m := &ev.members[i]
-		key := ev.Raw[m.k0:m.k1]
+		kl := int(m.k1 - m.k0)
+		var key string
 		if m.kEsc {
-			key = []byte(unescape(key))
+			key = unescape(ev.Raw[m.k0:m.k1])
+			kl = len(key)
 		}
-		kl := len(key)
-		if kl > len(rest) || kl <= n && ok {
+		if kl > len(rest) || kl <= n && ok || kl < len(rest) && rest[kl] != '.' {
 			continue
 		}
-		if kl < len(rest) && rest[kl] != '.' {
-			continue
-		}
-		if string(key) != rest[:kl] {
+		if m.kEsc {
+			if key != rest[:kl] {
+				continue
+			}
+		} else if string(ev.Raw[m.k0:m.k1]) != rest[:kl] {
 			continue
 		}
 		v0, v1, n, ok = m.v0, m.v1, kl, true

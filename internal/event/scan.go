@@ -24,9 +24,16 @@ var errTooDeep = errors.New("nesting deeper than 512 levels")
 
 // byteClass tables: immutable lookup tables (package-level constants in spirit).
 var (
-	isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
-	isDigit = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true}
-	isHex   = func() (t [256]bool) {
+	isSpace   = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+	isDigit   = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true}
+	isSpecial = func() (t [256]bool) {
+		for c := 0; c < 0x20; c++ {
+			t[c] = true
+		}
+		t['"'], t['\\'] = true, true
+		return t
+	}()
+	isHex = func() (t [256]bool) {
 		for _, c := range "0123456789abcdefABCDEF" {
 			t[c] = true
 		}
@@ -76,19 +83,20 @@ func (s *scanner) stringEnd(i int) (end int, escaped bool, err error) {
 	d := s.data
 	i++
 	for {
-		for i+8 <= len(d) {
+		if i+8 <= len(d) {
 			m := specialMask(binary.LittleEndian.Uint64(d[i:]))
-			if m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
+			if m == 0 {
+				i += 8
+				continue
 			}
-			i += 8
-		}
-		for i < len(d) && d[i] != '"' && d[i] != '\\' && d[i] >= 0x20 {
-			i++
-		}
-		if i >= len(d) {
-			return 0, false, s.fail(i, "unterminated string")
+			i += bits.TrailingZeros64(m) / 8
+		} else {
+			for i < len(d) && !isSpecial[d[i]] {
+				i++
+			}
+			if i >= len(d) {
+				return 0, false, s.fail(i, "unterminated string")
+			}
 		}
 		switch c := d[i]; {
 		case c == '"':

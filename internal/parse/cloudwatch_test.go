@@ -5,17 +5,17 @@ import (
 	"testing"
 )
 
-// cwData is a DATA_MESSAGE with a JSON message, a text message, a message that looks like
+// cwDataPayload is a DATA_MESSAGE with a JSON message, a text message, a message that looks like
 // JSON but is not, and an empty one.
-const cwData = `{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/lambda/f",` +
+const cwDataPayload = `{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/lambda/f",` +
 	`"logStream":"2024/01/02/[$LATEST]abc","subscriptionFilters":["all"],"logEvents":[` +
 	`{"id":"3781","timestamp":1704164645123,"message":"  {\"level\":\"info\",\"msg\":\"hi\"}\n"},` +
 	`{"id":"3782","timestamp":1704164645124,"message":"START RequestId: 42\n"},` +
 	`{"id":"3783","timestamp":1704164645125,"message":"{not json"},` +
 	`{"id":"3784","timestamp":1704164645126,"message":""}]}`
 
-// cwControl is a CONTROL_MESSAGE.
-const cwControl = `{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"",` +
+// cwControlPayload is a CONTROL_MESSAGE.
+const cwControlPayload = `{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"",` +
 	`"subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1704164645000,"message":"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream."}]}`
 
 func TestReaderCloudWatch(t *testing.T) {
@@ -44,21 +44,21 @@ func TestReaderCloudWatch(t *testing.T) {
 	tests := []readerTest{
 		{
 			name:       "decoded payloads, one per line",
-			in:         lines(cwControl, cwData, `{"messageType":"DATA_MESSAGE","logEvents":[]}`, cwData),
+			in:         lines(cwControlPayload, cwDataPayload, `{"messageType":"DATA_MESSAGE","logEvents":[]}`, cwDataPayload),
 			wantFormat: FormatCloudWatch,
 			want:       concat(events("2"), events("4")),
 			wantStats:  Stats{Records: 6, Skipped: map[string]int{"control_message": 1, "empty": 2}, Lines: 4},
 		},
 		{
 			name:       "decoded payloads concatenated by Firehose",
-			in:         cwData + cwControl + cwData,
+			in:         cwDataPayload + cwControlPayload + cwDataPayload,
 			wantFormat: FormatCloudWatch,
 			want:       concat(events("1"), events("1")),
 			wantStats:  Stats{Records: 6, Skipped: map[string]int{"control_message": 1, "empty": 2}, Lines: 1},
 		},
 		{
 			name:       "base64 lines",
-			in:         lines(b64gz(t, cwControl), "", b64gz(t, cwData)+"\r", b64gz(t, cwData+cwData)),
+			in:         lines(b64gz(t, cwControlPayload), "", b64gz(t, cwDataPayload)+"\r", b64gz(t, cwDataPayload+cwDataPayload)),
 			wantFormat: FormatCloudWatch,
 			want:       concat(events("3"), events("4"), events("4")),
 			wantStats:  Stats{Records: 9, Skipped: map[string]int{"control_message": 1, "empty": 3}, Lines: 4},
@@ -66,13 +66,13 @@ func TestReaderCloudWatch(t *testing.T) {
 		{
 			name: "bad base64 lines between good ones",
 			in: lines(
-				b64gz(t, cwData),
+				b64gz(t, cwDataPayload),
 				"H4sI!!!!",
 				"H4sIAAAA",
-				b64gz(t, cwData)[:40],
+				b64gz(t, cwDataPayload)[:40],
 				b64gz(t, `{"a":1}{"b":`),
 				b64gz(t, "H4sI"),
-				b64gz(t, cwData),
+				b64gz(t, cwDataPayload),
 			),
 			wantFormat: FormatCloudWatch,
 			want: concat(
@@ -106,7 +106,7 @@ func TestReaderCloudWatch(t *testing.T) {
 		},
 		{
 			name:       "text line in cloudwatch format",
-			in:         lines(b64gz(t, cwControl), "not a payload", b64gz(t, cwControl)),
+			in:         lines(b64gz(t, cwControlPayload), "not a payload", b64gz(t, cwControlPayload)),
 			wantFormat: FormatCloudWatch,
 			want:       []string{"not_json: line 2: not JSON: unexpected 'n'"},
 			wantStats:  Stats{Skipped: map[string]int{"control_message": 2, "not_json": 1}, Lines: 3},

@@ -44,12 +44,14 @@ func Describe(m Matcher) string {
 // only unanchored globs facing non-ASCII input that may fold into a literal
 // (or non-ASCII literals facing non-ASCII input) fold the input first.
 //
-// Literals that are not valid UTF-8 (UTF-16 encodings) are compared byte for
-// byte, ASCII letters folded.
+// Case-insensitive matching is defined as the byte-wise match of the folded
+// literals in Fold(s), Question consuming one rune of Fold(s). Literals that
+// are not valid UTF-8 (UTF-16 encodings) thus compare byte for byte with ASCII
+// letters folded; matching them against non-ASCII input allocates.
 func Glob(t []Token, cased bool) Matcher {
 	orig := normalize(t)
 	t = normalize(orig)
-	f := flags{cased: cased, ascii: true}
+	f := flags{cased: cased, ascii: true, utf8: true}
 	shape := make([]byte, len(t))
 	for i, tok := range t {
 		shape[i] = "L*?"[tok.Kind]
@@ -60,6 +62,7 @@ func Glob(t []Token, cased bool) Matcher {
 			t[i].Lit = Fold(tok.Lit)
 		}
 		f.ascii = f.ascii && isASCII(t[i].Lit)
+		f.utf8 = f.utf8 && utf8.ValidString(t[i].Lit)
 		f.ks = f.ks || strings.ContainsAny(t[i].Lit, "ks")
 	}
 	switch s := string(shape); {
@@ -86,6 +89,7 @@ type flags struct {
 	cased bool // literals are compared byte for byte; otherwise they are folded
 	ascii bool // every literal is ASCII
 	ks    bool // some literal contains 'k' or 's' (see foldsToASCIIK)
+	utf8  bool // every literal is valid UTF-8, so rune-wise folding applies
 }
 
 // suffixDesc marks descriptions of case-sensitive matchers.
@@ -133,6 +137,9 @@ func (m *equal) MatchString(s string) bool {
 	if len(s) < len(m.lit) { // folding never lengthens
 		return false
 	}
+	if !m.utf8 {
+		return Fold(s) == m.lit
+	}
 	n, ok := foldHasPrefix(s, m.lit)
 	return ok && n == len(s)
 }
@@ -161,6 +168,9 @@ func (m *prefix) MatchString(s string) bool {
 			return false
 		}
 	}
+	if !m.utf8 {
+		return strings.HasPrefix(Fold(s), m.lit)
+	}
 	_, ok := foldHasPrefix(s, m.lit)
 	return ok
 }
@@ -188,6 +198,9 @@ func (m *suffix) MatchString(s string) bool {
 		case cmpDiffer:
 			return false
 		}
+	}
+	if !m.utf8 {
+		return strings.HasSuffix(Fold(s), m.lit)
 	}
 	_, ok := foldHasSuffix(s, m.lit)
 	return ok

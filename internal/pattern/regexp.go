@@ -44,7 +44,11 @@ func Regexp(expr string, f RegexpFlags) (Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compiling regular expression %q: %w", expr, err)
 	}
-	return &regexpMatcher{re: re, expr: expr, flags: f}, nil
+	m := &regexpMatcher{re: re, expr: expr, flags: f}
+	if lit := requiredLiteral(prefix + expr); lit != "" {
+		return &prefiltered{lit: lit, regexpMatcher: m}, nil
+	}
+	return m, nil
 }
 
 // regexpMatcher is the matcher built by Regexp.

@@ -17,11 +17,13 @@ type apiCall struct {
 	source     string // eventSource
 	name       string // eventName
 	weight     int    // relative frequency, out of about 10,000
+	security   bool   // a security-relevant write that Sigma rules look for
 	write      bool   // readOnly false
 	data       bool   // data event: eventCategory Data, managementEvent false
 	global     bool   // always awsRegion us-east-1
 	svcPct     int    // percentage of calls made by an AWSService identity
 	host       string // fixed tlsDetails.clientProvidedHostHeader, if any
+	hostPrefix string // otherwise hostPrefix.<region>.amazonaws.com
 	apiVersion string
 	params     writer // nil: requestParameters null
 	resp       writer // nil: responseElements null
@@ -56,20 +58,18 @@ const (
 	srcRDS     = "rds.amazonaws.com"
 )
 
-// catalog returns the API calls the generator draws from: 70 event names
-// over 17 services. Weights sum to about 10,000; security-relevant writes
-// (marked "security") add up to about 150.
+// catalog returns the API calls the generator draws from: 77 event names
+// over 17 services. Weights sum to about 10,000, of which security-relevant
+// writes take about 150.
 func catalog(r *rand.Rand) []apiCall {
-	g := (*CloudTrail)(nil)
-	_ = g
 	calls := []apiCall{
 		// EC2.
-		{source: srcEC2, name: "DescribeInstances", weight: 450, params: (*CloudTrail).ec2DescribeInstances},
+		{source: srcEC2, name: "DescribeInstances", weight: 800, params: (*CloudTrail).ec2DescribeInstances},
 		{source: srcEC2, name: "DescribeSecurityGroups", weight: 200, params: (*CloudTrail).ec2DescribeSecurityGroups},
 		{source: srcEC2, name: "DescribeVpcs", weight: 120, params: (*CloudTrail).ec2DescribeVpcs},
 		{source: srcEC2, name: "DescribeSubnets", weight: 150, params: (*CloudTrail).ec2DescribeSubnets},
 		{source: srcEC2, name: "DescribeVolumes", weight: 100, params: (*CloudTrail).ec2DescribeVolumes},
-		{source: srcEC2, name: "DescribeNetworkInterfaces", weight: 150, svcPct: 30, params: (*CloudTrail).ec2DescribeNetworkInterfaces},
+		{source: srcEC2, name: "DescribeNetworkInterfaces", weight: 150, svcPct: 50, params: (*CloudTrail).ec2DescribeNetworkInterfaces},
 		{source: srcEC2, name: "DescribeImages", weight: 50, params: (*CloudTrail).ec2DescribeImages},
 		{source: srcEC2, name: "DescribeRegions", weight: 60, params: (*CloudTrail).ec2DescribeRegions},
 		{source: srcEC2, name: "DescribeAvailabilityZones", weight: 60, params: (*CloudTrail).ec2DescribeAvailabilityZones},
@@ -77,65 +77,65 @@ func catalog(r *rand.Rand) []apiCall {
 		{source: srcEC2, name: "RunInstances", weight: 15, write: true, svcPct: 40, params: (*CloudTrail).ec2RunInstances, resp: (*CloudTrail).ec2RunInstancesResp},
 		{source: srcEC2, name: "TerminateInstances", weight: 10, write: true, params: (*CloudTrail).ec2Instances, resp: (*CloudTrail).ec2TerminateInstancesResp},
 		{source: srcEC2, name: "CreateTags", weight: 30, write: true, params: (*CloudTrail).ec2CreateTags, resp: (*CloudTrail).ec2Return},
-		{source: srcEC2, name: "AuthorizeSecurityGroupIngress", weight: 18, write: true, // security
+		{security: true, source: srcEC2, name: "AuthorizeSecurityGroupIngress", weight: 18, write: true,
 			params: (*CloudTrail).ec2AuthorizeIngress, resp: (*CloudTrail).ec2AuthorizeIngressResp},
-		{source: srcEC2, name: "CreateKeyPair", weight: 6, write: true, params: (*CloudTrail).ec2CreateKeyPair, resp: (*CloudTrail).ec2CreateKeyPairResp}, // security
+		{security: true, source: srcEC2, name: "CreateKeyPair", weight: 6, write: true, params: (*CloudTrail).ec2CreateKeyPair, resp: (*CloudTrail).ec2CreateKeyPairResp},
 
 		// S3 data events.
-		{source: srcS3, name: "GetObject", weight: 2000, data: true, svcPct: 5, params: (*CloudTrail).s3Object,
+		{source: srcS3, name: "GetObject", weight: 700, data: true, svcPct: 10, params: (*CloudTrail).s3Object,
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3ObjectResources},
-		{source: srcS3, name: "PutObject", weight: 500, data: true, write: true, svcPct: 10, params: (*CloudTrail).s3Object,
+		{source: srcS3, name: "PutObject", weight: 200, data: true, write: true, svcPct: 10, params: (*CloudTrail).s3Object,
 			resp: (*CloudTrail).s3PutObjectResp, additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3ObjectResources},
-		{source: srcS3, name: "HeadObject", weight: 200, data: true, params: (*CloudTrail).s3Object,
+		{source: srcS3, name: "HeadObject", weight: 100, data: true, params: (*CloudTrail).s3Object,
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3ObjectResources},
-		{source: srcS3, name: "ListObjects", weight: 350, data: true, params: (*CloudTrail).s3ListObjects,
+		{source: srcS3, name: "ListObjects", weight: 150, data: true, params: (*CloudTrail).s3ListObjects,
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
 		// S3 management events.
 		{source: srcS3, name: "ListBuckets", weight: 80, host: "s3.amazonaws.com", params: (*CloudTrail).s3ListBuckets, additional: (*CloudTrail).s3Additional},
-		{source: srcS3, name: "GetBucketAcl", weight: 120, svcPct: 20, params: (*CloudTrail).s3BucketSub("acl"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "GetBucketPolicy", weight: 80, params: (*CloudTrail).s3BucketSub("policy"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "GetBucketLocation", weight: 150, svcPct: 20, params: (*CloudTrail).s3BucketSub("location"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "GetBucketEncryption", weight: 60, params: (*CloudTrail).s3BucketSub("encryption"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "PutBucketPolicy", weight: 10, write: true, params: (*CloudTrail).s3PutBucketPolicy, // security
+		{source: srcS3, name: "GetBucketAcl", weight: 120, svcPct: 50, params: s3BucketSub("acl"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
+		{source: srcS3, name: "GetBucketPolicy", weight: 80, params: s3BucketSub("policy"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
+		{source: srcS3, name: "GetBucketLocation", weight: 150, svcPct: 50, params: s3BucketSub("location"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
+		{source: srcS3, name: "GetBucketEncryption", weight: 60, params: s3BucketSub("encryption"), additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
+		{security: true, source: srcS3, name: "PutBucketPolicy", weight: 10, write: true, params: (*CloudTrail).s3PutBucketPolicy,
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "PutBucketAcl", weight: 5, write: true, params: (*CloudTrail).s3PutBucketAcl, // security
+		{security: true, source: srcS3, name: "PutBucketAcl", weight: 5, write: true, params: (*CloudTrail).s3PutBucketAcl,
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
-		{source: srcS3, name: "DeleteBucketPolicy", weight: 3, write: true, params: (*CloudTrail).s3BucketSub("policy"), // security
+		{security: true, source: srcS3, name: "DeleteBucketPolicy", weight: 3, write: true, params: s3BucketSub("policy"),
 			additional: (*CloudTrail).s3Additional, resources: (*CloudTrail).s3BucketResources},
 
 		// STS.
-		{source: srcSTS, name: "AssumeRole", weight: 900, svcPct: 35, params: (*CloudTrail).stsAssumeRole,
+		{source: srcSTS, name: "AssumeRole", weight: 700, svcPct: 50, params: (*CloudTrail).stsAssumeRole,
 			resp: (*CloudTrail).stsAssumeRoleResp, resources: (*CloudTrail).roleResources},
-		{source: srcSTS, name: "GetCallerIdentity", weight: 400},
+		{source: srcSTS, name: "GetCallerIdentity", weight: 800},
 
 		// KMS.
-		{source: srcKMS, name: "Decrypt", weight: 1000, svcPct: 30, params: (*CloudTrail).kmsDecrypt, resources: (*CloudTrail).kmsResources},
-		{source: srcKMS, name: "GenerateDataKey", weight: 300, svcPct: 30, params: (*CloudTrail).kmsGenerateDataKey, resources: (*CloudTrail).kmsResources},
+		{source: srcKMS, name: "Decrypt", weight: 800, svcPct: 50, params: (*CloudTrail).kmsDecrypt, resources: (*CloudTrail).kmsResources},
+		{source: srcKMS, name: "GenerateDataKey", weight: 250, svcPct: 50, params: (*CloudTrail).kmsGenerateDataKey, resources: (*CloudTrail).kmsResources},
 		{source: srcKMS, name: "DescribeKey", weight: 100, params: (*CloudTrail).kmsKey, resources: (*CloudTrail).kmsResources},
-		{source: srcKMS, name: "ScheduleKeyDeletion", weight: 3, write: true, params: (*CloudTrail).kmsScheduleDeletion, // security
+		{security: true, source: srcKMS, name: "ScheduleKeyDeletion", weight: 3, write: true, params: (*CloudTrail).kmsScheduleDeletion,
 			resp: (*CloudTrail).kmsScheduleDeletionResp, resources: (*CloudTrail).kmsResources},
 
 		// IAM.
 		{source: srcIAM, name: "GetUser", weight: 60, global: true, params: (*CloudTrail).iamUserName},
-		{source: srcIAM, name: "ListUsers", weight: 50, global: true},
-		{source: srcIAM, name: "ListRoles", weight: 60, global: true, params: (*CloudTrail).iamMaxItems},
-		{source: srcIAM, name: "GetRole", weight: 100, global: true, svcPct: 10, params: (*CloudTrail).iamRoleName},
+		{source: srcIAM, name: "ListUsers", weight: 150, global: true},
+		{source: srcIAM, name: "ListRoles", weight: 100, global: true, params: (*CloudTrail).iamMaxItems},
+		{source: srcIAM, name: "GetRole", weight: 150, global: true, svcPct: 10, params: (*CloudTrail).iamRoleName},
 		{source: srcIAM, name: "ListAttachedRolePolicies", weight: 60, global: true, params: (*CloudTrail).iamRoleName},
 		{source: srcIAM, name: "GetPolicy", weight: 40, global: true, params: (*CloudTrail).iamPolicyARN},
 		{source: srcIAM, name: "ListAccessKeys", weight: 40, global: true, params: (*CloudTrail).iamUserName},
-		{source: srcIAM, name: "CreateAccessKey", weight: 12, global: true, write: true, params: (*CloudTrail).iamUserName, resp: (*CloudTrail).iamCreateAccessKeyResp}, // security
-		{source: srcIAM, name: "CreateUser", weight: 8, global: true, write: true, params: (*CloudTrail).iamNewUser, resp: (*CloudTrail).iamCreateUserResp},            // security
-		{source: srcIAM, name: "AttachUserPolicy", weight: 10, global: true, write: true, params: (*CloudTrail).iamAttachUserPolicy},                                   // security
-		{source: srcIAM, name: "PutUserPolicy", weight: 6, global: true, write: true, params: (*CloudTrail).iamPutUserPolicy},                                         // security
-		{source: srcIAM, name: "CreateLoginProfile", weight: 5, global: true, write: true, params: (*CloudTrail).iamCreateLoginProfile, resp: (*CloudTrail).iamLoginProfileResp}, // security
-		{source: srcIAM, name: "UpdateAssumeRolePolicy", weight: 5, global: true, write: true, params: (*CloudTrail).iamUpdateAssumeRolePolicy},                   // security
+		{security: true, source: srcIAM, name: "CreateAccessKey", weight: 12, global: true, write: true, params: (*CloudTrail).iamUserName, resp: (*CloudTrail).iamCreateAccessKeyResp},
+		{security: true, source: srcIAM, name: "CreateUser", weight: 8, global: true, write: true, params: (*CloudTrail).iamNewUser, resp: (*CloudTrail).iamCreateUserResp},
+		{security: true, source: srcIAM, name: "AttachUserPolicy", weight: 10, global: true, write: true, params: (*CloudTrail).iamAttachUserPolicy},
+		{security: true, source: srcIAM, name: "PutUserPolicy", weight: 6, global: true, write: true, params: (*CloudTrail).iamPutUserPolicy},
+		{security: true, source: srcIAM, name: "CreateLoginProfile", weight: 5, global: true, write: true, params: (*CloudTrail).iamCreateLoginProfile, resp: (*CloudTrail).iamLoginProfileResp},
+		{security: true, source: srcIAM, name: "UpdateAssumeRolePolicy", weight: 5, global: true, write: true, params: (*CloudTrail).iamUpdateAssumeRolePolicy},
 
 		// CloudTrail.
 		{source: srcTrail, name: "DescribeTrails", weight: 40, params: (*CloudTrail).trailDescribe},
 		{source: srcTrail, name: "GetTrailStatus", weight: 40, svcPct: 20, params: (*CloudTrail).trailName},
 		{source: srcTrail, name: "LookupEvents", weight: 30, params: (*CloudTrail).trailLookupEvents},
-		{source: srcTrail, name: "StopLogging", weight: 3, write: true, params: (*CloudTrail).trailName, resources: (*CloudTrail).trailResources}, // security
-		{source: srcTrail, name: "DeleteTrail", weight: 2, write: true, params: (*CloudTrail).trailName, resources: (*CloudTrail).trailResources}, // security
+		{security: true, source: srcTrail, name: "StopLogging", weight: 3, write: true, params: (*CloudTrail).trailName, resources: (*CloudTrail).trailResources},
+		{security: true, source: srcTrail, name: "DeleteTrail", weight: 2, write: true, params: (*CloudTrail).trailName, resources: (*CloudTrail).trailResources},
 
 		// Lambda.
 		{source: srcLambda, name: "ListFunctions20150331", weight: 50, apiVersion: "2015-03-31", params: (*CloudTrail).lambdaList},
@@ -147,30 +147,30 @@ func catalog(r *rand.Rand) []apiCall {
 
 		// CloudWatch Logs and metrics.
 		{source: srcLogs, name: "DescribeLogGroups", weight: 100, params: (*CloudTrail).logsDescribeGroups},
-		{source: srcLogs, name: "DescribeLogStreams", weight: 100, params: (*CloudTrail).logsDescribeStreams},
-		{source: srcLogs, name: "CreateLogStream", weight: 120, write: true, svcPct: 30, params: (*CloudTrail).logsCreateStream},
+		{source: srcLogs, name: "DescribeLogStreams", weight: 150, params: (*CloudTrail).logsDescribeStreams},
+		{source: srcLogs, name: "CreateLogStream", weight: 250, write: true, svcPct: 30, params: (*CloudTrail).logsCreateStream},
 		{source: srcLogs, name: "FilterLogEvents", weight: 60, params: (*CloudTrail).logsFilter},
 		{source: srcMetrics, name: "GetMetricData", weight: 200, params: (*CloudTrail).metricsGetData},
 		{source: srcMetrics, name: "DescribeAlarms", weight: 80, params: (*CloudTrail).metricsDescribeAlarms},
 
 		// DynamoDB, Secrets Manager, SSM.
-		{source: srcDynamo, name: "DescribeTable", weight: 100, params: (*CloudTrail).dynamoTable},
-		{source: srcDynamo, name: "ListTables", weight: 40},
-		{source: srcSecrets, name: "GetSecretValue", weight: 150, params: (*CloudTrail).secretID},
+		{source: srcDynamo, name: "DescribeTable", weight: 200, params: (*CloudTrail).dynamoTable},
+		{source: srcDynamo, name: "ListTables", weight: 150},
+		{source: srcSecrets, name: "GetSecretValue", weight: 250, params: (*CloudTrail).secretID},
 		{source: srcSecrets, name: "DescribeSecret", weight: 40, params: (*CloudTrail).secretID},
-		{source: srcSSM, name: "GetParameter", weight: 150, params: (*CloudTrail).ssmGetParameter},
+		{source: srcSSM, name: "GetParameter", weight: 250, params: (*CloudTrail).ssmGetParameter},
 		{source: srcSSM, name: "GetParameters", weight: 60, params: (*CloudTrail).ssmGetParameters},
 		{source: srcSSM, name: "UpdateInstanceInformation", weight: 150, write: true, params: (*CloudTrail).ssmUpdateInstanceInformation},
-		{source: srcSSM, name: "SendCommand", weight: 10, write: true, params: (*CloudTrail).ssmSendCommand, resp: (*CloudTrail).ssmSendCommandResp}, // security
+		{security: true, source: srcSSM, name: "SendCommand", weight: 10, write: true, params: (*CloudTrail).ssmSendCommand, resp: (*CloudTrail).ssmSendCommandResp},
 
 		// Console sign-in.
-		{source: srcSignin, name: "ConsoleLogin", weight: 35, write: true, global: true, host: "signin.aws.amazon.com", // security
+		{security: true, source: srcSignin, name: "ConsoleLogin", weight: 35, write: true, global: true, host: "signin.aws.amazon.com",
 			resp: (*CloudTrail).consoleLoginResp, additional: (*CloudTrail).consoleLoginAdditional},
 
 		// GuardDuty, ECR, ELB, RDS.
-		{source: srcGuard, name: "ListDetectors", weight: 20},
-		{source: srcGuard, name: "DeleteDetector", weight: 2, write: true, params: (*CloudTrail).guardDetector}, // security
-		{source: srcECR, name: "GetAuthorizationToken", weight: 80, svcPct: 30},
+		{source: srcGuard, name: "ListDetectors", weight: 100},
+		{security: true, source: srcGuard, name: "DeleteDetector", weight: 2, write: true, params: (*CloudTrail).guardDetector},
+		{source: srcECR, name: "GetAuthorizationToken", weight: 300, svcPct: 30},
 		{source: srcECR, name: "BatchGetImage", weight: 60, svcPct: 50, params: (*CloudTrail).ecrBatchGetImage},
 		{source: srcELB, name: "DescribeLoadBalancers", weight: 40, apiVersion: "2015-12-01", params: (*CloudTrail).elbDescribe},
 		{source: srcELB, name: "DescribeTargetHealth", weight: 40, apiVersion: "2015-12-01", params: (*CloudTrail).elbTargetHealth},
@@ -187,6 +187,14 @@ func catalog(r *rand.Rand) []apiCall {
 			c.cliService = "elbv2"
 		case "s3":
 			c.cliService = "s3api"
+		}
+		switch prefix {
+		case "iam":
+			c.host = "iam.amazonaws.com"
+		case "ecr":
+			c.hostPrefix = "api.ecr"
+		default:
+			c.hostPrefix = prefix
 		}
 		c.action = strings.TrimRight(c.name, "0123456789v")
 		c.cliCommand = kebab(c.action)
@@ -237,7 +245,7 @@ func (g *CloudTrail) ec2DescribeInstances(b []byte, _ *event) []byte {
 }
 
 func (g *CloudTrail) ec2DescribeSecurityGroups(b []byte, _ *event) []byte {
-	b = append(kraw(append(b, '{'), "securityGroupSet", "{}"))
+	b = kraw(append(b, '{'), "securityGroupSet", "{}")
 	b = items(b, "securityGroupIdSet", "groupId", g.pick(g.p.groups), g.pick(g.p.groups))
 	return append(kraw(b, "filterSet", "{}"), '}')
 }
@@ -317,7 +325,7 @@ func (g *CloudTrail) ec2RunInstancesResp(b []byte, e *event) []byte {
 	b = kint(b, "amiLaunchIndex", 0)
 	b = kraw(b, "productCodes", "{}")
 	b = kstr(b, "instanceType", "t3.micro")
-	b = kstr(b, "launchTime", strconv.FormatInt(g.now.UnixMilli(), 10))
+	b = kint(b, "launchTime", g.now.Unix()*1000)
 	b = kobj(b, "placement")
 	b = kstr(b, "availabilityZone", e.region+"a")
 	b = kstr(b, "tenancy", "default")
@@ -363,12 +371,12 @@ func (g *CloudTrail) ec2AuthorizeIngress(b []byte, e *event) []byte {
 	b = kraw(b, "groups", "{}")
 	cidrs := []string{"0.0.0.0/0"}
 	if g.rng.IntN(2) == 0 {
-		cidrs = []string{g.pick(g.p.ips[250:]) + "/32", "10.0.0.0/8"}
+		cidrs = []string{strconv.Itoa(ipv4Prefixes[g.rng.IntN(len(ipv4Prefixes))]) + "." + strconv.Itoa(g.rng.IntN(256)) + "." +
+			strconv.Itoa(g.rng.IntN(256)) + "." + strconv.Itoa(1+g.rng.IntN(254)) + "/32", "10.0.0.0/8"}
 	}
 	b = append(kobj(b, "ipRanges"), `"items":[`...)
 	for _, c := range cidrs {
 		b = kstr(eobj(b), "cidrIp", c)
-		b = kstr(b, "description", "added by "+g.pick(g.p.userNames))
 		b = append(b, '}')
 	}
 	b = append(b, ']', '}')
@@ -436,7 +444,7 @@ func (g *CloudTrail) s3Object(b []byte, e *event) []byte {
 	case 1:
 		key = append(key, `odd "quoted" name\`...)
 	default:
-		key = append(key, g.hexString(12)...)
+		key = append(key, g.hexString(8)...)
 	}
 	key = append(key, g.pick(objectExts)...)
 	e.object = string(key)
@@ -470,7 +478,7 @@ func (g *CloudTrail) s3ListBuckets(b []byte, _ *event) []byte {
 
 // s3BucketSub returns a writer for bucket subresource calls such as
 // GetBucketAcl: {"bucketName":…,"Host":…,"acl":""}.
-func (*CloudTrail) s3BucketSub(sub string) writer {
+func s3BucketSub(sub string) writer {
 	return func(g *CloudTrail, b []byte, e *event) []byte {
 		e.bucket = g.pick(g.p.buckets)
 		b = kstr(append(b, '{'), "bucketName", e.bucket)
@@ -616,8 +624,7 @@ func (g *CloudTrail) kmsDecrypt(b []byte, e *event) []byte {
 	case 1:
 		b = kstr(b, "aws:s3:arn", "arn:aws:s3:::"+g.pick(g.p.buckets))
 	default:
-		b = kstr(b, "SecretARN", "arn:aws:secretsmanager:"+e.region+":"+e.account+":secret:"+g.pick(g.p.secrets))
-		b = kstr(b, "SecretVersionId", g.uuidString())
+		b = kstr(b, "aws:ebs:id", g.pick(g.p.volumes))
 	}
 	b = append(b, '}')
 	return append(kstr(b, "encryptionAlgorithm", "SYMMETRIC_DEFAULT"), '}')
@@ -945,7 +952,11 @@ func (g *CloudTrail) consoleLoginAdditional(b []byte, e *event) []byte {
 	used := "No"
 	if e.id.mfa {
 		used = "Yes"
-		b = kstr(b, "MFAIdentifier", strings.Replace(e.id.arn, ":user/", ":mfa/", 1))
+		mfa := strings.Replace(e.id.arn, ":user/", ":mfa/", 1)
+		if e.id.kind == kindRoot {
+			mfa = "arn:aws:iam::" + e.id.account + ":mfa/root-account-mfa-device"
+		}
+		b = kstr(b, "MFAIdentifier", mfa)
 	}
 	return append(kstr(b, "MFAUsed", used), '}')
 }

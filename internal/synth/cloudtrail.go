@@ -28,6 +28,7 @@ type event struct {
 	region  string
 	errCode string
 	errMsg  string
+	ip      string // sourceIPAddress, when it is an address
 	// Chosen by a requestParameters writer for the resources writer.
 	bucket, object, arn string
 }
@@ -102,9 +103,13 @@ func (g *CloudTrail) pickIdentity(c *apiCall) *identity {
 	if g.rng.IntN(1000) < 2 {
 		return p.roots[g.rng.IntN(len(p.roots))]
 	}
+	pool := p.sessions
+	if g.rng.IntN(100) < 65 {
+		pool = p.iamUsers
+	}
 	// Skewed towards the front: a few principals make most calls.
 	u := g.rng.Float64()
-	return p.principals[int(u*u*float64(len(p.principals)))]
+	return pool[int(u*u*float64(len(pool)))]
 }
 
 // pickError gives about 3% of calls by principals an AccessDenied error and
@@ -210,7 +215,7 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 	b = key(b, "eventID")
 	b = g.appendUUID(b)
 	b = kbool(b, "readOnly", !c.write)
-	if c.resources != nil && e.errCode == "" {
+	if c.resources != nil {
 		b = c.resources(g, karr(b, "resources"), e)
 		b = append(b, ']')
 	}
@@ -227,6 +232,10 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 	if id.kind == kindAWSService && g.rng.IntN(3) == 0 {
 		b = key(b, "sharedEventID")
 		b = g.appendUUID(b)
+	}
+	if strings.HasPrefix(e.ip, "10.") {
+		b = kstr(b, "vpcEndpointId", g.p.endpoints[len(e.ip)%len(g.p.endpoints)])
+		b = kstr(b, "vpcEndpointAccountId", e.account)
 	}
 	if c.data {
 		b = kstr(b, "eventCategory", "Data")
@@ -249,6 +258,7 @@ func (g *CloudTrail) appendClient(b []byte, e *event, internal *bool) []byte {
 	if len(id.ips) > 0 && g.rng.IntN(100) < 92 {
 		ip = id.ips[g.rng.IntN(len(id.ips))]
 	}
+	e.ip = ip
 	ua := id.ua
 	if c.name == "ConsoleLogin" {
 		ua = userAgent{kind: uaConsole}
@@ -311,7 +321,7 @@ func (g *CloudTrail) appendTLS(b []byte, e *event) []byte {
 		b = append(b, e.region...)
 		b = append(b, ".amazonaws.com"...)
 	default:
-		b = append(b, c.source[:strings.IndexByte(c.source, '.')]...)
+		b = append(b, c.hostPrefix...)
 		b = append(b, '.')
 		b = append(b, e.region...)
 		b = append(b, ".amazonaws.com"...)
@@ -333,8 +343,8 @@ func (g *CloudTrail) appendRequestID(b []byte, c *apiCall) []byte {
 // appendUUID appends a quoted random version 4 UUID.
 func (g *CloudTrail) appendUUID(b []byte) []byte {
 	hi, lo := g.rng.Uint64(), g.rng.Uint64()
-	hi = hi&^0xf000 | 0x4000                          // version 4
-	lo = lo&^(0xc000<<48) | 0x8000<<48                // RFC 4122 variant
+	hi = hi&^0xf000 | 0x4000           // version 4
+	lo = lo&^(0xc000<<48) | 0x8000<<48 // RFC 4122 variant
 	var u [36]byte
 	j := 0
 	for i := range 16 {

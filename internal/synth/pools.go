@@ -74,8 +74,9 @@ type identity struct {
 // per generator from its seed.
 type pools struct {
 	org        string
-	accounts   []string // accounts[0] is the main account
-	principals []*identity
+	accounts   []string    // accounts[0] is the main account
+	iamUsers   []*identity // all IAM users
+	sessions   []*identity // assumed-role sessions
 	users      []*identity // IAM users that are people, for ConsoleLogin
 	services   []*identity
 	roots      []*identity
@@ -98,6 +99,7 @@ type pools struct {
 	repos      []string
 	trails     []string
 	detector   string
+	endpoints  []string // VPC endpoint IDs, for calls from 10.x addresses
 	targetGrps []string
 	dbs        []string
 }
@@ -182,6 +184,7 @@ func newPools(r *rand.Rand) *pools {
 	p.logGroups = append(p.logGroups, "/aws/eks/prod/cluster", "vpc-flow-logs", "/aws/rds/instance/main/postgresql")
 	p.trails = []string{"management-events", "org-trail", "data-events-s3"}
 	p.detector = g.hex(32)
+	p.endpoints = g.ids("vpce-0", 3, 16)
 	for _, pu := range purposes[:6] {
 		p.targetGrps = append(p.targetGrps, pu+"-tg/"+g.hex(16))
 		p.dbs = append(p.dbs, pu+"-db-"+g.pick(envs[:2]))
@@ -210,20 +213,21 @@ func newIPs(g idGen, n int) []string {
 func userAgents(g idGen) []userAgent {
 	v := func(lo, hi int) int { return lo + g.r.IntN(hi-lo) }
 	return []userAgent{
-		{uaCLI, fmt.Sprintf("aws-cli/2.15.%d md/awscrt#0.19.19 ua/2.0 os/linux#5.15.0-1057-aws md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#", v(10, 40))},
-		{uaCLI, fmt.Sprintf("aws-cli/2.15.%d md/awscrt#0.19.19 ua/2.0 os/macos#23.4.0 md/arch#arm64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#", v(10, 40))},
-		{uaFixed, fmt.Sprintf("Boto3/1.34.%[1]d md/Botocore#1.34.%[1]d ua/2.0 os/linux#6.1.79-99.167.amzn2023.x86_64 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.%[1]d", v(50, 99))},
+		{uaCLI, fmt.Sprintf("aws-cli/2.15.%d Python/3.11.8 Linux/5.15.0-1057-aws exe/x86_64.ubuntu.22 prompt/off command/", v(10, 40))},
+		{uaCLI, fmt.Sprintf("aws-cli/2.13.%d Python/3.11.4 Darwin/23.4.0 exe/x86_64 prompt/off command/", v(10, 40))},
+		{uaFixed, fmt.Sprintf("Boto3/1.34.%[1]d md/Botocore#1.34.%[1]d ua/2.0 os/linux#6.1.79 md/arch#x86_64 lang/python#3.12.2 cfg/retry-mode#legacy Botocore/1.34.%[1]d", v(50, 99))},
 		{uaFixed, fmt.Sprintf("Boto3/1.28.%[1]d Python/3.9.16 Linux/4.14.255-318-256.530.amzn2.x86_64 exec-env/AWS_Lambda_python3.9 Botocore/1.31.%[1]d", v(10, 60))},
-		{uaTerraform, fmt.Sprintf("APN/1.0 HashiCorp/1.0 Terraform/1.7.%d (+https://www.terraform.io) terraform-provider-aws/5.4%d.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.26.0 os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64 api/", v(0, 6), v(0, 9))},
+		{uaTerraform, fmt.Sprintf("APN/1.0 HashiCorp/1.0 Terraform/1.7.%d (+https://www.terraform.io) terraform-provider-aws/5.4%d.0 aws-sdk-go-v2/1.26.0 os/linux lang/go#1.22.1 api/", v(0, 6), v(0, 9))},
 		{uaFixed, "aws-sdk-go-v2/1.25.3 os/linux lang/go#1.21.8 md/GOOS#linux md/GOARCH#amd64 api/sts#1.28.4"},
-		{uaFixed, "aws-sdk-java/2.25.16 Linux/5.10.213-201.855.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy"},
+		{uaFixed, "aws-sdk-java/2.25.16 Linux/5.10.213-201.855.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 io/sync http/Apache"},
 		{uaFixed, "aws-sdk-nodejs/2.1592.0 linux/v18.19.1 exec-env/AWS_Lambda_nodejs18.x promise"},
 		{uaFixed, "Datadog/AWS Integration (+https://docs.datadoghq.com/integrations/amazon_web_services/)"},
 	}
 }
 
-// buildIdentities fills principals (~185 IAM users and role sessions),
-// users, services and roots: about 200 identities in all.
+// buildIdentities fills iamUsers (58), sessions (about 100 assumed-role
+// sessions of 23 roles), users, services (10) and roots (3): about 170
+// identities in all.
 func (p *pools) buildIdentities(g idGen) {
 	uas := userAgents(g)
 	homeIPs := func(n int) []string {
@@ -248,7 +252,7 @@ func (p *pools) buildIdentities(g idGen) {
 		principalID := "AIDA" + g.chars(base32, 17)
 		person := i < 48
 		switch {
-		case person && g.r.IntN(2) == 0:
+		case person && g.r.IntN(100) < 35:
 			id.console, id.mfa, id.ua = true, g.r.IntN(5) > 0, userAgent{kind: uaConsole}
 		case person:
 			id.ua = uas[g.r.IntN(2)]
@@ -279,7 +283,7 @@ func (p *pools) buildIdentities(g idGen) {
 		} else {
 			id.pre = append(b, '}')
 		}
-		p.principals = append(p.principals, id)
+		p.iamUsers = append(p.iamUsers, id)
 	}
 
 	// Roles and their sessions.
@@ -302,13 +306,13 @@ func (p *pools) buildIdentities(g idGen) {
 		{name: "OrganizationAccountAccessRole", path: "/", session: func() string { return g.pick(firstNames) }, ua: func() userAgent { return uas[g.r.IntN(2)] }},
 		{name: "github-actions-deploy", path: "/", session: func() string { return "GitHubActions" }, ua: func() userAgent { return uas[4] }},
 		{name: "terraform-apply", path: "/", session: func() string { return "terraform-" + g.digits(10) }, ua: func() userAgent { return uas[4] }},
-		{name: "eks-node-group-prod-NodeInstanceRole-" + g.chars(upperAlnum, 12), path: "/", session: func() string { return "i-0" + g.hex(16) }, ua: sdk},
+		{name: "eks-prod-NodeInstanceRole", path: "/", session: func() string { return "i-0" + g.hex(16) }, ua: sdk},
 		{name: "ecsTaskExecutionRole", path: "/", session: func() string { return g.hex(32) }, ua: sdk},
 		{name: "datadog-integration-role", path: "/", session: func() string { return "DatadogAWSIntegration" }, ua: func() userAgent { return uas[8] }},
 		{name: "SecurityScanner", path: "/", session: func() string { return "botocore-session-" + g.digits(10) }, ua: func() userAgent { return uas[2] }},
 	}
 	for _, fn := range p.functions {
-		name := fn + "-role-" + g.chars("abcdefghijklmnopqrstuvwxyz0123456789", 8)
+		name := fn + "-role"
 		roles = append(roles, role{name: name, path: "/service-role/", session: func() string { return fn }, ua: func() userAgent { return uas[[]int{3, 7}[g.r.IntN(2)]] }})
 	}
 	for _, r := range roles {
@@ -316,7 +320,7 @@ func (p *pools) buildIdentities(g idGen) {
 		roleID := "AROA" + g.chars(base32, 17)
 		acct := account()
 		issuer := "arn:aws:iam::" + acct + ":role" + r.path + r.name
-		for range 5 + g.r.IntN(5) {
+		for range 3 + g.r.IntN(4) {
 			session := r.session()
 			id := &identity{kind: kindAssumedRole, account: acct, region: home(), console: r.console,
 				mfa: r.console && g.r.IntN(3) > 0, ua: r.ua(), ips: homeIPs(1 + g.r.IntN(2))}
@@ -337,11 +341,13 @@ func (p *pools) buildIdentities(g idGen) {
 			b = append(b, `},"webIdFederationData":{},"attributes":{"creationDate":"`...)
 			id.pre = b
 			id.post = fmt.Appendf(nil, `","mfaAuthenticated":"%t"}}}`, id.mfa)
-			p.principals = append(p.principals, id)
+			p.sessions = append(p.sessions, id)
 		}
 	}
-	// Most active principals first: pickPrincipal favours low indexes.
-	g.r.Shuffle(len(p.principals), func(i, j int) { p.principals[i], p.principals[j] = p.principals[j], p.principals[i] })
+	// pickIdentity favours low indexes: shuffle so that the most active
+	// principals are a mix of kinds.
+	g.r.Shuffle(len(p.iamUsers), func(i, j int) { p.iamUsers[i], p.iamUsers[j] = p.iamUsers[j], p.iamUsers[i] })
+	g.r.Shuffle(len(p.sessions), func(i, j int) { p.sessions[i], p.sessions[j] = p.sessions[j], p.sessions[i] })
 
 	for _, svc := range awsServices {
 		id := &identity{kind: kindAWSService, service: svc, account: p.accounts[0]}
