@@ -31,7 +31,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"scan", "evaluate rules over log files and print detections", runScan},
-		{"rules", "lint and list rules (rules lint|list)", runRules},
+		{"rules", "lint, list and test rules (rules lint|list|test)", runRules},
+		{"explain", "show why a rule did or did not match an event", runExplain},
 		{"version", "print version information", runVersion},
 	}
 }

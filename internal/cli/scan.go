@@ -89,6 +89,7 @@ type scanner struct {
 	now       func() time.Time
 	stats     scanStats
 	badInputs []string
+	progress  *progress
 }
 
 type scanStats struct {
@@ -177,6 +178,7 @@ func parseLogSource(s string) (event.LogSource, error) {
 
 func (s *scanner) run(ctx context.Context, paths []string) int {
 	start := s.now()
+	s.progress = newProgress(s.stderr, paths)
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			break
@@ -187,6 +189,7 @@ func (s *scanner) run(ctx context.Context, paths []string) int {
 		}
 		s.scanPath(ctx, p)
 	}
+	s.progress.Close()
 	if err := s.out.Close(); err != nil {
 		fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
 		return ExitInput
@@ -218,16 +221,7 @@ func (s *scanner) scanPath(ctx context.Context, p string) {
 		return
 	}
 	var files []string
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			s.inputError(path, err)
-			return nil
-		}
-		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-			files = append(files, path)
-		}
-		return nil
-	})
+	err = walkFiles(p, func(path string, _ os.FileInfo) { files = append(files, path) })
 	if err != nil {
 		s.inputError(p, err)
 	}
@@ -238,6 +232,21 @@ func (s *scanner) scanPath(ctx context.Context, p string) {
 		}
 		s.scanFile(ctx, f)
 	}
+}
+
+// walkFiles calls fn for every regular, non-hidden file at or under p.
+func walkFiles(p string, fn func(path string, info os.FileInfo)) error {
+	return filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && (path == p || !strings.HasPrefix(d.Name(), ".")) {
+			if info, err := d.Info(); err == nil {
+				fn(path, info)
+			}
+		}
+		return nil
+	})
 }
 
 func (s *scanner) scanFile(ctx context.Context, path string) {
@@ -265,7 +274,7 @@ const maxReported = 20
 // scanReader reads one input to its end, evaluating every record.
 func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 	s.stats.files++
-	cr := &countingReader{r: r}
+	cr := &countingReader{r: r, p: s.progress}
 	rd := parse.NewReader(cr, name, parse.Options{Format: s.inFormat, MaxRecordSize: s.opts.maxRecordSize})
 	var ev event.Event
 	reported := 0
@@ -303,12 +312,14 @@ func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 			ev.LogSource = *s.forced
 		}
 		s.stats.events++
+		s.progress.addEvent()
 		s.engine.Match(&ev, func(r *sigma.Rule) {
 			if !r.Generate {
 				s.stats.silent++
 				return
 			}
 			s.stats.detections++
+			s.progress.addHit()
 			s.stats.rules[r.ID] = true
 			if err := s.out.Write(r, &ev); err != nil && !errors.Is(err, errWriteFailed) {
 				fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
@@ -376,14 +387,17 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// countingReader counts the bytes read from an input (compressed bytes for gzip files).
 type countingReader struct {
 	r io.Reader
 	n int64
+	p *progress
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
 	c.n += int64(n)
+	c.p.addBytes(int64(n))
 	return n, err
 }
 

@@ -115,23 +115,23 @@ func (cw *cloudWatch) next(st *counters) (Record, bool) {
 
 // cloudWatchLine reads a line holding a base64, gzip-compressed payload and starts
 // reading what it decodes to.
-func (r *Reader) cloudWatchLine() (rec Record, err error, ok bool) {
+func (r *Reader) cloudWatchLine() (rec Record, emit bool, err error) {
 	line := r.in.line
 	n, st := r.lineEnd()
 	switch st {
 	case lineLong:
 		r.in.skipLine()
-		return Record{}, r.fail(line, ReasonOversized, r.tooLarge("line")), true
+		return Record{}, true, r.fail(line, ReasonOversized, r.tooLarge("line"))
 	case lineFailed:
-		return Record{}, r.in.readErr(), true
+		return Record{}, true, r.in.readErr()
 	}
 	payload, reason, err := r.decodePayload(bytes.TrimSpace(r.in.avail()[:n]))
 	r.in.consume(n)
 	if err != nil {
-		return Record{}, r.fail(line, reason, err), true
+		return Record{}, true, r.fail(line, reason, err)
 	}
 	r.startSub(payload, line)
-	return Record{}, nil, false
+	return Record{}, false, nil
 }
 
 // decodePayload decodes base64 of gzip, keeping the result under the size limit. On

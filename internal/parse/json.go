@@ -21,31 +21,31 @@ func (r *Reader) nextJSON() (Record, error) {
 			return rec, nil
 		}
 		var rec Record
+		var emit bool
 		var err error
-		var ok bool
 		switch {
 		case r.subOn:
-			rec, err, ok = r.nextSub()
+			rec, emit, err = r.nextSub()
 		case r.skipRest:
 			err = r.skipObjectRest()
-			ok = err != nil
+			emit = err != nil
 		case r.inArray:
-			rec, err, ok = r.nextElement()
+			rec, emit, err = r.nextElement()
 		default:
-			rec, err, ok = r.nextTop()
+			rec, emit, err = r.nextTop()
 		}
-		if ok {
+		if emit {
 			return rec, err
 		}
 	}
 }
 
-// nextTop reads the next top-level value. ok is false when it produced no record or
+// nextTop reads the next top-level value. emit is false when it produced no record or
 // error (an envelope was opened, or something was skipped on purpose).
-func (r *Reader) nextTop() (rec Record, err error, ok bool) {
+func (r *Reader) nextTop() (rec Record, emit bool, err error) {
 	c, more := r.skipSpaceTop()
 	if !more {
-		return Record{}, r.in.endErr(), true
+		return Record{}, true, r.in.endErr()
 	}
 	switch {
 	case c == '{':
@@ -53,11 +53,11 @@ func (r *Reader) nextTop() (rec Record, err error, ok bool) {
 	case c == '[':
 		r.in.consume(1)
 		r.openArray(false)
-		return Record{}, nil, false
+		return Record{}, false, nil
 	case !r.nested && r.hasPrefixAt(0, cloudWatchMagic):
 		return r.cloudWatchLine()
 	}
-	return Record{}, r.notJSON(c), true
+	return Record{}, true, r.notJSON(c)
 }
 
 // skipSpaceTop skips whitespace between top-level values and, while resynchronising after
@@ -107,32 +107,32 @@ func (r *Reader) dropArray() {
 }
 
 // topObject reads a top-level object, opening it instead when it is a Records envelope.
-func (r *Reader) topObject() (rec Record, err error, ok bool) {
+func (r *Reader) topObject() (rec Record, emit bool, err error) {
 	env, off := r.envelopeAt(0)
 	if env == envRecords {
 		r.in.consume(off)
 		r.openArray(true)
-		return Record{}, nil, false
+		return Record{}, false, nil
 	}
 	line := r.in.line
 	n, err := r.frame()
 	if err != nil {
-		return Record{}, err, true
+		return Record{}, true, err
 	}
 	data := r.in.avail()[:n]
 	r.in.consume(n)
 	switch env {
 	case envCloudWatch:
 		if r.cw.load(data, line, r.st) {
-			return Record{}, nil, false
+			return Record{}, false, nil
 		}
 	case envDigest:
 		if bytes.Contains(data, []byte(`"digestStartTime"`)) {
 			r.st.skip(ReasonDigest)
-			return Record{}, nil, false
+			return Record{}, false, nil
 		}
 	}
-	return Record{Data: data, Line: line}, nil, true
+	return Record{Data: data, Line: line}, true, nil
 }
 
 // envelopeAt judges the object that starts at offset i of the buffered input, reading
@@ -155,9 +155,9 @@ func (r *Reader) envelopeAt(i int) (envelope, int) {
 	}
 }
 
-// nextElement reads the next element of the array being streamed. ok is false when it
+// nextElement reads the next element of the array being streamed. emit is false when it
 // produced no record or error (the array ended, or a comma was read).
-func (r *Reader) nextElement() (rec Record, err error, ok bool) {
+func (r *Reader) nextElement() (rec Record, emit bool, err error) {
 	b := r.in.avail()
 	i := 0
 	for i < len(b) && isSpace(b[i]) && (b[i] != '\n' || !r.lines()) {
@@ -166,37 +166,37 @@ func (r *Reader) nextElement() (rec Record, err error, ok bool) {
 	r.in.consume(i)
 	if i == len(b) {
 		if r.in.fill() {
-			return Record{}, nil, false
+			return Record{}, false, nil
 		}
 		if r.in.err != io.EOF {
-			return Record{}, r.in.readErr(), true
+			return Record{}, true, r.in.readErr()
 		}
-		return Record{}, r.arrayBroken(0, "unexpected end of input"), true
+		return Record{}, true, r.arrayBroken(0, "unexpected end of input")
 	}
 	switch c := b[i]; {
 	case c == ']':
 		r.in.consume(1)
 		r.inArray = false
 		r.skipRest = r.arrayEnvelope
-		return Record{}, nil, false
+		return Record{}, false, nil
 	case c == '\n':
-		return Record{}, r.arrayBroken(0, "array continues past the end of the line"), true
+		return Record{}, true, r.arrayBroken(0, "array continues past the end of the line")
 	case r.afterElement && c == ',':
 		r.in.consume(1)
 		r.afterElement = false
-		return Record{}, nil, false
+		return Record{}, false, nil
 	case r.afterElement || c == ',':
-		return Record{}, r.arrayBroken(0, unexpected(c)+" in array"), true
+		return Record{}, true, r.arrayBroken(0, unexpected(c)+" in array")
 	}
 	line := r.in.line
 	n, err := r.frame()
 	if err != nil {
-		return Record{}, err, true
+		return Record{}, true, err
 	}
 	data := r.in.avail()[:n]
 	r.in.consume(n)
 	r.afterElement = true
-	return Record{Data: data, Line: line}, nil, true
+	return Record{Data: data, Line: line}, true, nil
 }
 
 // skipObjectRest discards what follows the Records array of an envelope object, up to
@@ -262,9 +262,9 @@ func (r *Reader) frame() (int, error) {
 	r.sc.reset(r.lines())
 	for {
 		st := r.sc.scan(r.in.avail())
-		if r.sc.n > r.max && st != scanBad {
+		if r.sc.n > r.max {
 			// Whether the end is already buffered depends on how the input was read:
-			// judge by length alone, so that the outcome does not.
+			// judge by how far the value got, so that the outcome does not.
 			return 0, r.oversized(line, st)
 		}
 		switch st {

@@ -212,25 +212,25 @@ func (r *Reader) startSub(payload []byte, line int) {
 	r.subAt = line
 }
 
-// nextSub returns the next record of the decoded payload being read. ok is false when
+// nextSub returns the next record of the decoded payload being read. emit is false when
 // the payload is used up.
-func (r *Reader) nextSub() (rec Record, err error, ok bool) {
+func (r *Reader) nextSub() (rec Record, emit bool, err error) {
 	rec, err = r.sub.next()
 	if err == nil {
 		rec.Line = r.subAt
-		return rec, nil, true
+		return rec, true, nil
 	}
 	if err == io.EOF {
 		r.subOn = false
-		return Record{}, nil, false
+		return Record{}, false, nil
 	}
 	if re, skipped := err.(*RecordError); skipped {
-		return Record{}, &RecordError{
+		return Record{}, true, &RecordError{
 			Line:   r.subAt,
 			Reason: re.Reason,
 			Err:    fmt.Errorf("decoded payload line %d: %w", re.Line, re.Err),
-		}, true
+		}
 	}
 	r.subOn = false
-	return Record{}, r.fail(r.subAt, ReasonMalformed, fmt.Errorf("decoded payload: %w", err)), true
+	return Record{}, true, r.fail(r.subAt, ReasonMalformed, fmt.Errorf("decoded payload: %w", err))
 }

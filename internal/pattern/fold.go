@@ -124,6 +124,12 @@ func load64(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+// load32 reads the first 4 bytes of s as a little-endian word.
+func load32(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
+
 // lower8 lower-cases the ASCII letters of a word whose bytes are all ASCII.
 func lower8(x uint64) uint64 {
 	const ones = 0x0101010101010101
@@ -162,54 +168,70 @@ func isASCII(s string) bool {
 
 // Results of cmpFoldASCII.
 const (
-	cmpNonASCII = -1 // s has a non-ASCII byte before any difference was seen
-	cmpDiffer   = 0  // s is ASCII up to a difference: definitely not equal
+	cmpNonASCII = -1 // s has a non-ASCII byte: undecided
+	cmpDiffer   = 0  // s is ASCII and differs: definitely not equal
 	cmpEqual    = 1  // s is ASCII and folds to lit
 )
 
 // cmpFoldASCII compares s with lit under ASCII case folding; lit is ASCII and
-// folded, len(s) == len(lit). When s is ASCII up to the first difference, its
-// runes fold one to one, so cmpDiffer is final even for Unicode folding.
+// folded, len(s) == len(lit). An ASCII s folds rune for rune, so cmpDiffer is
+// final even for Unicode folding; a non-ASCII s is left to the caller. It
+// works a word at a time without branching on the data.
 func cmpFoldASCII(s, lit string) int {
-	i := 0
-	for ; len(s)-i >= 8; i += 8 {
-		x, y := load64(s[i:]), load64(lit[i:])
-		if x == y {
-			continue
+	n := len(s)
+	lit = lit[:n]
+	var acc, diff uint64
+	switch {
+	case n >= 8:
+		for i := 0; i < n-8; i += 8 {
+			x := load64(s[i:])
+			acc |= x
+			diff |= lower8(x) ^ load64(lit[i:])
 		}
-		if x&highBits != 0 {
-			return cmpNonASCII
-		}
-		if lower8(x) != y {
-			return cmpDiffer
+		x := load64(s[n-8:]) // the tail, overlapping the last full word
+		acc |= x
+		diff |= lower8(x) ^ load64(lit[n-8:])
+	case n >= 4:
+		x := load32(s) | load32(s[n-4:])<<32
+		acc = x
+		diff = lower8(x) ^ (load32(lit) | load32(lit[n-4:])<<32)
+	default:
+		for i := 0; i < n; i++ {
+			acc |= uint64(s[i])
+			diff |= uint64(lowerByte(s[i]) ^ lit[i])
 		}
 	}
-	if i == len(s) {
-		return cmpEqual
-	}
-	if len(s) >= 8 { // compare the tail as one overlapping word
-		i = len(s) - 8
-		x, y := load64(s[i:]), load64(lit[i:])
-		switch {
-		case x == y:
-			return cmpEqual
-		case x&highBits != 0:
-			return cmpNonASCII
-		case lower8(x) != y:
-			return cmpDiffer
-		}
-		return cmpEqual
-	}
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return cmpNonASCII
-		}
-		if lowerByte(c) != lit[i] {
-			return cmpDiffer
-		}
+	switch {
+	case acc&highBits != 0: // lower8 is meaningless on non-ASCII words
+		return cmpNonASCII
+	case diff != 0:
+		return cmpDiffer
 	}
 	return cmpEqual
+}
+
+// lowerInto writes the ASCII lower case of s into buf (len(buf) >= len(s))
+// and reports whether s is ASCII; when it is not, buf holds garbage.
+func lowerInto(buf []byte, s string) bool {
+	n := len(s)
+	buf = buf[:n]
+	var acc uint64
+	if n >= 8 {
+		for i := 0; i < n-8; i += 8 {
+			x := load64(s[i:])
+			acc |= x
+			binary.LittleEndian.PutUint64(buf[i:], lower8(x))
+		}
+		x := load64(s[n-8:])
+		acc |= x
+		binary.LittleEndian.PutUint64(buf[n-8:], lower8(x))
+		return acc&highBits == 0
+	}
+	for i := 0; i < n; i++ {
+		acc |= uint64(s[i])
+		buf[i] = lowerByte(s[i])
+	}
+	return acc&highBits == 0
 }
 
 // foldHasPrefix reports whether Fold(s) starts with lit (a folded string) and

@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -73,13 +74,14 @@ func Glob(t []Token, cased bool) Matcher {
 	case s == "*":
 		return anyString{}
 	case strings.Contains(s, "?"):
-		return &wildGlob{toks: t, flags: f, desc: FormatValue(orig)}
+		return newWildGlob(t, f, FormatValue(orig))
 	case s == "L*":
 		return &prefix{lit: t[0].Lit, flags: f, desc: orig[0].Lit}
 	case s == "*L":
 		return &suffix{lit: t[1].Lit, flags: f, desc: orig[1].Lit}
 	case s == "*L*":
-		return &contains{lit: t[1].Lit, anchor: pickAnchor(t[1].Lit), flags: f, desc: orig[1].Lit}
+		lit := t[1].Lit
+		return &contains{lit: lit, litBytes: []byte(lit), anchor: pickAnchor(lit), flags: f, desc: orig[1].Lit}
 	}
 	return newStarGlob(t, f, orig)
 }
@@ -208,10 +210,16 @@ func (m *suffix) MatchString(s string) bool {
 
 func (m *suffix) String() string { return fmt.Sprintf("ends with %q", m.desc) + m.suffixDesc() }
 
+// shortInput is the longest input that contains lower-cases into a stack
+// buffer and searches with bytes.Contains; longer inputs are scanned for the
+// anchor byte instead.
+const shortInput = 64
+
 // contains is the glob `*lit*`.
 type contains struct {
-	lit    string
-	anchor int
+	lit      string
+	litBytes []byte // lit, for bytes.Contains
+	anchor   int
 	flags
 	desc string
 }
@@ -220,8 +228,16 @@ func (m *contains) MatchString(s string) bool {
 	if m.cased {
 		return strings.Contains(s, m.lit)
 	}
-	if m.ascii && indexFoldASCII(s, m.lit, m.anchor) >= 0 {
-		return true
+	if m.ascii {
+		if len(s) <= shortInput {
+			var buf [shortInput]byte
+			if lowerInto(buf[:], s) { // an ASCII s folds to its lower case
+				return bytes.Contains(buf[:len(s)], m.litBytes)
+			}
+		}
+		if indexFoldASCII(s, m.lit, m.anchor) >= 0 {
+			return true
+		}
 	}
 	return m.needsFold(s) && strings.Contains(Fold(s), m.lit)
 }
@@ -307,9 +323,20 @@ func (m *starGlob) String() string {
 
 // wildGlob is a glob with at least one Question.
 type wildGlob struct {
-	toks []Token // normalised, literals folded unless cased
+	toks    []Token // normalised, literals folded unless cased
+	anchors []int   // pickAnchor of each literal token
 	flags
 	desc string
+}
+
+func newWildGlob(t []Token, f flags, desc string) *wildGlob {
+	m := &wildGlob{toks: t, anchors: make([]int, len(t)), flags: f, desc: desc}
+	for i, tok := range t {
+		if tok.Kind == Plain {
+			m.anchors[i] = pickAnchor(tok.Lit)
+		}
+	}
+	return m
 }
 
 func (m *wildGlob) MatchString(s string) bool {
@@ -322,9 +349,11 @@ func (m *wildGlob) MatchString(s string) bool {
 	return m.needsFold(s) && m.match(Fold(s), false)
 }
 
-// match runs the classic wildcard algorithm: on a mismatch it backtracks to
-// the last star only and lets it absorb one more rune, which is exact for
-// globs and bounded by len(s)·len(toks) steps. Question consumes one rune.
+// match runs the classic wildcard algorithm, exactly or under ASCII folding
+// of s: on a mismatch it backtracks to the last star only and lets it absorb
+// one more rune, which is exact for globs and bounded by len(s)·len(toks)
+// steps. A literal right after the star is searched for rather than tried at
+// each position. Question consumes one rune.
 func (m *wildGlob) match(s string, fold bool) bool {
 	toks := m.toks
 	ti, si := 0, 0
@@ -346,6 +375,19 @@ func (m *wildGlob) match(s string, fold bool) bool {
 					continue
 				}
 			default:
+				if starTi >= 0 && ti == starTi+1 && utf8.RuneStart(tok.Lit[0]) {
+					// Jump the star to the next occurrence: every position
+					// before it would fail here. The occurrence starts on a
+					// rune boundary, as the star's one-rune steps would.
+					j := m.index(s[si:], ti, fold)
+					if j < 0 {
+						return false
+					}
+					starSi = si + j
+					si += j + len(tok.Lit)
+					ti++
+					continue
+				}
 				if hasPrefixMode(s[si:], tok.Lit, fold) {
 					si += len(tok.Lit)
 					ti++
@@ -361,6 +403,14 @@ func (m *wildGlob) match(s string, fold bool) bool {
 		starSi += runeWidth(s[starSi:])
 		ti, si = starTi+1, starSi
 	}
+}
+
+// index finds literal token ti in s, exactly or under ASCII folding of s.
+func (m *wildGlob) index(s string, ti int, fold bool) int {
+	if fold {
+		return indexFoldASCII(s, m.toks[ti].Lit, m.anchors[ti])
+	}
+	return strings.Index(s, m.toks[ti].Lit)
 }
 
 func (m *wildGlob) String() string { return fmt.Sprintf("matches %q", m.desc) + m.suffixDesc() }

@@ -37,6 +37,7 @@ func (nothing) String() string          { return "matches nothing" }
 type set struct {
 	folded    map[string]struct{} // Fold of case-insensitive equalities
 	maxFolded int                 // longest key of folded
+	lengths   uint64              // bit min(n, 63) set for each key length n
 	cased     map[string]struct{} // case-sensitive equalities
 	rest      []Matcher
 }
@@ -56,6 +57,7 @@ func (m *set) add(x Matcher) {
 		}
 		m.folded[x.lit] = struct{}{}
 		m.maxFolded = max(m.maxFolded, len(x.lit))
+		m.lengths |= 1 << min(len(x.lit), 63)
 	case nothing:
 	case *set:
 		for k := range x.folded {
@@ -91,6 +93,19 @@ func (m *set) MatchString(s string) bool {
 }
 
 func (m *set) matchFolded(s string) bool {
+	if len(s) < 63 && m.lengths&(1<<len(s)) == 0 {
+		// No key has this length, so only a non-ASCII s, which may fold
+		// shorter, can match.
+		if isASCII(s) {
+			return false
+		}
+	} else if len(s) <= foldBuf {
+		var buf [foldBuf]byte
+		if lowerInto(buf[:], s) {
+			_, ok := m.folded[string(buf[:len(s)])]
+			return ok
+		}
+	}
 	if len(s) <= foldBuf {
 		var buf [foldBuf]byte
 		_, ok := m.folded[string(AppendFold(buf[:0], s))]

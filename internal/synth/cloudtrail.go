@@ -265,6 +265,7 @@ func (g *CloudTrail) appendClient(b []byte, e *event, internal *bool) []byte {
 	}
 	if ua.kind == uaConsole && c.name != "ConsoleLogin" && g.rng.IntN(2) == 0 {
 		*internal = true
+		e.ip = ""
 		b = kstr(b, "sourceIPAddress", "AWS Internal")
 		return kstr(b, "userAgent", "AWS Internal")
 	}

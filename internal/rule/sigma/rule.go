@@ -70,9 +70,10 @@ type Selection struct {
 
 // Item is one `field|modifiers: values` entry of a selection, compiled.
 type Item struct {
-	Key       string // as written, e.g. `eventName|startswith`
-	Field     string // "" for keyword searches
-	Group     int    // index of the map within a list-of-maps selection (0 otherwise)
+	Key       string      // as written, e.g. `eventName|startswith`
+	Field     string      // "" for keyword searches
+	Ref       match.Field // where the field is looked up (zero for keyword searches)
+	Group     int         // index of the map within a list-of-maps selection (0 otherwise)
 	Line, Col int
 	Matcher   match.Matcher
 	Desc      string // what the item tests, e.g. `eventName equals "StopLogging"`
@@ -80,16 +81,16 @@ type Item struct {
 
 // Correlation is a parsed correlation rule (Sigma correlation specification).
 type Correlation struct {
-	Type      string   // event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile, value_median
-	Rules     []string // referenced rule ids or names, as written
-	Refs      []*Rule  // resolved references, in the order of Rules
-	GroupBy   []string
-	Timespan  time.Duration
-	Condition []Comparison // one, or two for a range; for temporal types the default is gte len(Rules)
-	Field     []string     // value_* types: the field(s) aggregated
-	Percentile float64     // value_percentile
-	Aliases   map[string]map[string]string
-	Generate  bool
+	Type       string   // event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile, value_median
+	Rules      []string // referenced rule ids or names, as written
+	Refs       []*Rule  // resolved references, in the order of Rules
+	GroupBy    []string
+	Timespan   time.Duration
+	Condition  []Comparison // one, or two for a range; for temporal types the default is gte len(Rules)
+	Field      []string     // value_* types: the field(s) aggregated
+	Percentile float64      // value_percentile
+	Aliases    map[string]map[string]string
+	Generate   bool
 }
 
 // Comparison is one operator of a correlation condition.

@@ -166,7 +166,7 @@ func (p *docParser) item(r *Rule, k, v *yaml.Node, group int) (match.Matcher, []
 	if subject == "" {
 		subject = "any field (keyword)"
 	}
-	it := Item{Key: k.Value, Field: spec.field, Group: group, Line: k.Line, Col: k.Column, Matcher: m, Desc: subject + " " + desc}
+	it := Item{Key: k.Value, Field: spec.field, Ref: field, Group: group, Line: k.Line, Col: k.Column, Matcher: m, Desc: subject + " " + desc}
 	if spec.neq {
 		it.Desc = subject + " not " + desc
 	}
