@@ -94,10 +94,10 @@ type scanner struct {
 
 type scanStats struct {
 	files, events, detections, silent, malformed, reported int
-	skipped                                               map[string]int
-	invalidUTF8                                           int
-	bytes                                                 int64
-	rules                                                 map[string]bool
+	skipped                                                map[string]int
+	invalidUTF8                                            int
+	bytes                                                  int64
+	rules                                                  map[string]bool
 }
 
 func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
@@ -346,7 +346,7 @@ func (s *scanner) summary(d time.Duration) {
 	}
 	fmt.Fprintf(&b, "; %d %s from %d %s", st.detections, plural(st.detections, "detection", "detections"), len(st.rules), plural(len(st.rules), "rule", "rules"))
 	if st.silent > 0 {
-		fmt.Fprintf(&b, "; %d matches of correlation-only rules (generate: false) not shown", st.silent)
+		fmt.Fprintf(&b, "; %d %s of correlation-only rules (generate: false) not shown", st.silent, plural(st.silent, "match", "matches"))
 	}
 	var skipped []string
 	keys := make([]string, 0, len(st.skipped))

@@ -22,27 +22,22 @@ type CloudTrail struct {
 
 // event is the state of the record being written.
 type event struct {
-	call    *apiCall
-	id      *identity
-	account string
-	region  string
-	errCode string
-	errMsg  string
-	ip      string // sourceIPAddress, when it is an address
+	call     *apiCall
+	id       *identity
+	account  string
+	region   string
+	errCode  string
+	errMsg   string
+	ip       string // sourceIPAddress, when it is an address
+	internal bool   // relayed by the console: "AWS Internal", no TLS details
 	// Chosen by a requestParameters writer for the resources writer.
 	bucket, object, arn string
 }
 
-// startTime is the eventTime of the first record of every generator.
-const startTime = "2024-06-03T08:00:00Z"
-
 // NewCloudTrail returns a generator whose output is fully determined by seed.
 func NewCloudTrail(seed int64) *CloudTrail {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x70696b6574)) // "picket"
-	start, err := time.Parse(time.RFC3339, startTime)
-	if err != nil {
-		panic(err) // a constant; cannot fail
-	}
+	start := time.Date(2024, 6, 3, 8, 0, 0, 0, time.UTC)     // eventTime of every generator's first record
 	g := &CloudTrail{rng: rng, now: start, p: newPools(rng), calls: catalog(rng)}
 	total := 0
 	for _, c := range g.calls {
@@ -61,7 +56,7 @@ func (g *CloudTrail) Next(dst []byte) []byte {
 	e.id = g.pickIdentity(e.call)
 	e.account = e.id.account
 	if e.id.kind == kindAWSService {
-		e.account = g.p.accounts[g.rng.IntN(10)/8]
+		e.account = g.p.accounts[g.rng.IntN(10)/8] // main account 80%, second 20%
 	}
 	switch {
 	case e.call.global:
@@ -112,8 +107,9 @@ func (g *CloudTrail) pickIdentity(c *apiCall) *identity {
 	return pool[int(u*u*float64(len(pool)))]
 }
 
-// pickError gives about 3% of calls by principals an AccessDenied error and
-// 0.5% a throttling error.
+// pickError gives 3.6% of calls by principals an AccessDenied error and 0.5%
+// a throttling error; AWS services make no failing calls here, so about 3%
+// of all records are AccessDenied.
 func (g *CloudTrail) pickError(e *event) {
 	if e.id.kind == kindAWSService {
 		return
@@ -126,9 +122,9 @@ func (g *CloudTrail) pickError(e *event) {
 	}
 	x := g.rng.IntN(1000)
 	svc := e.call.iamPrefix
-	action := svc + ":" + e.call.action
 	switch {
-	case x < 30:
+	case x < 36:
+		action := svc + ":" + e.call.action
 		switch svc {
 		case "ec2":
 			e.errCode = "Client.UnauthorizedOperation"
@@ -146,7 +142,7 @@ func (g *CloudTrail) pickError(e *event) {
 			e.errMsg = "User: " + e.id.arn + " is not authorized to perform: " + action +
 				" because no identity-based policy allows the " + action + " action"
 		}
-	case x < 35:
+	case x < 41:
 		if svc == "ec2" {
 			e.errCode, e.errMsg = "Client.RequestLimitExceeded", "Request limit exceeded."
 		} else {
@@ -155,7 +151,16 @@ func (g *CloudTrail) pickError(e *event) {
 	}
 }
 
+// appendRecord writes the record for e, field by field in the order of real
+// CloudTrail records.
 func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
+	b = g.appendCaller(b, e)
+	b = g.appendPayload(b, e)
+	return g.appendTrailer(b, e)
+}
+
+// appendCaller writes eventVersion through userAgent.
+func (g *CloudTrail) appendCaller(b []byte, e *event) []byte {
 	c, id := e.call, e.id
 	b = append(b, `{"eventVersion":"`...)
 	b = append(b, c.version...)
@@ -180,13 +185,16 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 	b = append(b, `","awsRegion":"`...)
 	b = append(b, e.region...)
 	b = append(b, '"')
-	internal := false // console calls relayed by AWS carry no client IP or TLS details
 	if id.kind == kindAWSService {
 		b = kstr(b, "sourceIPAddress", id.service)
-		b = kstr(b, "userAgent", id.service)
-	} else {
-		b = g.appendClient(b, e, &internal)
+		return kstr(b, "userAgent", id.service)
 	}
+	return g.appendClient(b, e)
+}
+
+// appendPayload writes errorCode through additionalEventData.
+func (g *CloudTrail) appendPayload(b []byte, e *event) []byte {
+	c := e.call
 	if e.errCode != "" {
 		b = kstr(b, "errorCode", e.errCode)
 	}
@@ -200,7 +208,7 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 		b = c.params(g, b, e)
 	}
 	b = key(b, "responseElements")
-	if c.resp == nil || (e.errCode != "" && c.name != "ConsoleLogin") {
+	if c.resp == nil || e.errCode != "" {
 		b = append(b, "null"...)
 	} else {
 		b = c.resp(g, b, e)
@@ -208,7 +216,14 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 	if c.additional != nil {
 		b = c.additional(g, b, e)
 	}
-	if c.name != "ConsoleLogin" {
+	return b
+}
+
+// appendTrailer writes requestID through the end of the record.
+func (g *CloudTrail) appendTrailer(b []byte, e *event) []byte {
+	c, id := e.call, e.id
+	login := c.name == "ConsoleLogin"
+	if !login {
 		b = key(b, "requestID")
 		b = g.appendRequestID(b, c)
 	}
@@ -219,7 +234,7 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 		b = c.resources(g, karr(b, "resources"), e)
 		b = append(b, ']')
 	}
-	if c.name == "ConsoleLogin" {
+	if login {
 		b = kstr(b, "eventType", "AwsConsoleSignIn")
 	} else {
 		b = kstr(b, "eventType", "AwsApiCall")
@@ -233,8 +248,8 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 		b = key(b, "sharedEventID")
 		b = g.appendUUID(b)
 	}
-	if strings.HasPrefix(e.ip, "10.") {
-		b = kstr(b, "vpcEndpointId", g.p.endpoints[len(e.ip)%len(g.p.endpoints)])
+	if strings.HasPrefix(e.ip, "10.") { // private address: the call came through a VPC endpoint
+		b = kstr(b, "vpcEndpointId", g.pick(g.p.endpoints))
 		b = kstr(b, "vpcEndpointAccountId", e.account)
 	}
 	if c.data {
@@ -242,41 +257,41 @@ func (g *CloudTrail) appendRecord(b []byte, e *event) []byte {
 	} else {
 		b = kstr(b, "eventCategory", "Management")
 	}
-	if id.kind != kindAWSService && !internal {
+	if id.kind != kindAWSService && !e.internal {
 		b = g.appendTLS(b, e)
 	}
-	if id.console && c.name != "ConsoleLogin" {
+	if id.console && !login {
 		b = kstr(b, "sessionCredentialFromConsole", "true")
 	}
 	return append(b, '}')
 }
 
-// appendClient writes sourceIPAddress and userAgent for a principal.
-func (g *CloudTrail) appendClient(b []byte, e *event, internal *bool) []byte {
+// appendClient writes sourceIPAddress and userAgent for a principal. Half of
+// the API calls of console sessions are relayed by the console: they come
+// from "AWS Internal" and carry no TLS details.
+func (g *CloudTrail) appendClient(b []byte, e *event) []byte {
 	id, c := e.id, e.call
-	ip := g.p.ips[g.rng.IntN(len(g.p.ips))]
-	if len(id.ips) > 0 && g.rng.IntN(100) < 92 {
-		ip = id.ips[g.rng.IntN(len(id.ips))]
-	}
-	e.ip = ip
 	ua := id.ua
 	if c.name == "ConsoleLogin" {
 		ua = userAgent{kind: uaConsole}
-	}
-	if ua.kind == uaConsole && c.name != "ConsoleLogin" && g.rng.IntN(2) == 0 {
-		*internal = true
-		e.ip = ""
+	} else if ua.kind == uaConsole && g.rng.IntN(2) == 0 {
+		e.internal = true
 		b = kstr(b, "sourceIPAddress", "AWS Internal")
 		return kstr(b, "userAgent", "AWS Internal")
 	}
-	b = kstr(b, "sourceIPAddress", ip)
+	e.ip = g.pick(g.p.ips)
+	if len(id.ips) > 0 && g.rng.IntN(100) < 92 {
+		e.ip = g.pick(id.ips)
+	}
+	b = kstr(b, "sourceIPAddress", e.ip)
 	b = append(key(b, "userAgent"), '"')
-	if c.data && c.source == "s3.amazonaws.com" {
+	bracket := c.data && c.source == srcS3 // S3 data events show the agent in brackets
+	if bracket {
 		b = append(b, '[')
 	}
 	switch ua.kind {
 	case uaConsole:
-		b = append(b, browsers[g.rng.IntN(len(browsers))]...)
+		b = append(b, g.pick(browsers)...)
 	case uaCLI:
 		b = appendEscaped(b, ua.prefix)
 		b = append(b, c.cliService...)
@@ -291,7 +306,7 @@ func (g *CloudTrail) appendClient(b []byte, e *event, internal *bool) []byte {
 	default:
 		b = appendEscaped(b, ua.prefix)
 	}
-	if c.data && c.source == "s3.amazonaws.com" {
+	if bracket {
 		b = append(b, ']')
 	}
 	return append(b, '"')
@@ -331,7 +346,7 @@ func (g *CloudTrail) appendTLS(b []byte, e *event) []byte {
 }
 
 func (g *CloudTrail) appendRequestID(b []byte, c *apiCall) []byte {
-	if c.source == "s3.amazonaws.com" {
+	if c.source == srcS3 {
 		b = append(b, '"')
 		for range 16 {
 			b = append(b, upperAlnum[g.rng.IntN(len(upperAlnum))])

@@ -81,8 +81,6 @@ func kint(b []byte, k string, v int64) []byte { return strconv.AppendInt(key(b, 
 
 func kbool(b []byte, k string, v bool) []byte { return strconv.AppendBool(key(b, k), v) }
 
-func knull(b []byte, k string) []byte { return append(key(b, k), "null"...) }
-
 // kraw appends a member whose value is the literal JSON raw.
 func kraw(b []byte, k, raw string) []byte { return append(key(b, k), raw...) }
 

@@ -140,7 +140,7 @@ type Runner struct {
 	engine *detect.Engine
 	// Correlate evaluates correlation cases; nil means correlation cases fail with a reason.
 	Correlate func(target *sigma.Rule, evs []*event.Event, matches [][]*sigma.Rule) (fired bool, err error)
-	byFile map[string][]*sigma.Rule
+	byFile    map[string][]*sigma.Rule
 }
 
 // NewRunner prepares a runner over a loaded set.
