@@ -74,6 +74,7 @@ type ruleRow struct {
 	LogSource any         `json:"logsource"`
 	Origin    rule.Origin `json:"origin"`
 	Generate  bool        `json:"generate"`
+	Enabled   bool        `json:"enabled"`
 }
 
 func runRulesList(_ context.Context, args []string, stdout, stderr io.Writer) int {
@@ -108,7 +109,7 @@ func runRulesList(_ context.Context, args []string, stdout, stderr io.Writer) in
 	if *format == "jsonl" {
 		enc := json.NewEncoder(stdout)
 		for _, r := range rules {
-			if err := enc.Encode(ruleRow{Meta: r.Meta, Kind: r.Kind.String(), LogSource: r.LogSource, Origin: r.Origin, Generate: r.Generate}); err != nil {
+			if err := enc.Encode(ruleRow{Meta: r.Meta, Kind: r.Kind.String(), LogSource: r.LogSource, Origin: r.Origin, Generate: r.Generate, Enabled: !r.Disabled}); err != nil {
 				return ExitInput
 			}
 		}
@@ -116,11 +117,17 @@ func runRulesList(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tLEVEL\tKIND\tLOGSOURCE\tTITLE\tORIGIN")
+	disabled := 0
 	for _, r := range rules {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(r.ID), r.Level, r.Kind, logsourceText(r), truncate(r.Title, 70), r.Origin)
+		kind := r.Kind.String()
+		if r.Disabled {
+			kind += " (disabled)"
+			disabled++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(r.ID), r.Level, kind, logsourceText(r), truncate(r.Title, 70), r.Origin)
 	}
 	tw.Flush()
-	fmt.Fprintf(stdout, "%d rules\n", len(rules))
+	fmt.Fprintf(stdout, "%d rules, %d disabled\n", len(rules), disabled)
 	return ExitOK
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"picket/internal/config"
 	"picket/internal/rule"
 	"picket/internal/rule/builtin"
 	"picket/internal/rule/sigma"
@@ -15,6 +16,7 @@ import (
 
 // ruleFlags are the rule-selection flags shared by scan and rules list.
 type ruleFlags struct {
+	config           string
 	paths            stringList
 	noBuiltin        bool
 	placeholders     stringList
@@ -26,6 +28,7 @@ func (rf *ruleFlags) register(fs *flag.FlagSet, withPaths bool) {
 		fs.Var(&rf.paths, "rules", "Sigma rule file or directory to load (repeatable)")
 		fs.BoolVar(&rf.noBuiltin, "no-builtin", false, "do not load picket's built-in rule pack")
 	}
+	fs.StringVar(&rf.config, "config", "", "configuration file (its rules section: builtin, paths, disabled_ids, disabled_tags, level_overrides, placeholders)")
 	fs.Var(&rf.placeholders, "placeholder", "value for a %placeholder% used with the expand modifier, as NAME=VALUE[,VALUE...] (repeatable)")
 	fs.StringVar(&rf.placeholdersFile, "placeholders", "", "YAML file mapping placeholder names to lists of values")
 }
@@ -63,23 +66,46 @@ func (rf *ruleFlags) placeholderMap() (map[string][]string, error) {
 	return out, nil
 }
 
-// loadRules loads the built-in pack (unless disabled) and the given paths.
+// load loads the built-in pack (unless disabled by flag or configuration), the configured
+// paths and the given paths, then applies the configuration's disabled rules and level
+// overrides. Policy problems come back as diagnostics.
 func (rf *ruleFlags) load(builtinToo bool) (*sigma.Set, rule.Diagnostics, int, error) {
+	cfg := &config.Config{}
+	if rf.config != "" {
+		var err error
+		if cfg, err = config.Load(rf.config); err != nil {
+			return nil, nil, 0, err
+		}
+	}
 	ph, err := rf.placeholderMap()
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	for k, v := range cfg.Rules.Placeholders {
+		if _, set := ph[k]; !set {
+			ph[k] = v
+		}
+	}
 	l := sigma.NewLoader(sigma.Options{Placeholders: ph})
-	if builtinToo && !rf.noBuiltin {
+	if builtinToo && !rf.noBuiltin && cfg.Rules.BuiltinEnabled() {
 		if err := l.AddFS(builtin.FS(), "builtin", true); err != nil {
 			return nil, nil, 0, err
 		}
 	}
-	for _, p := range rf.paths {
+	for _, p := range append(append([]string{}, cfg.Rules.Paths...), rf.paths...) {
 		if err := l.AddPath(p); err != nil {
 			return nil, nil, 0, err
 		}
 	}
 	set, diags := l.Finish()
+	errs, warns := set.Apply(sigma.Policy{
+		DisabledIDs: cfg.Rules.DisabledIDs, DisabledTags: cfg.Rules.DisabledTags, LevelOverrides: cfg.Rules.LevelOverrides,
+	})
+	for _, e := range errs {
+		diags = append(diags, rule.Diagnostic{File: rf.config, Msg: e})
+	}
+	for _, w := range warns {
+		diags = append(diags, rule.Diagnostic{File: rf.config, Severity: rule.SeverityWarning, Msg: w})
+	}
 	return set, diags, l.Files(), nil
 }

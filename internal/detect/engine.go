@@ -23,12 +23,12 @@ type Engine struct {
 	buckets sync.Map // event.LogSource → *bucket
 }
 
-// New returns an engine over the detection rules among rules (correlations and filters are
-// ignored here; filters are already part of the rules they apply to).
+// New returns an engine over the enabled detection rules among rules (correlations and filters
+// are ignored here; filters are already part of the rules they apply to).
 func New(rules []*sigma.Rule) *Engine {
 	e := &Engine{}
 	for _, r := range rules {
-		if r.Kind == sigma.KindDetection && r.Detection != nil && r.Detection.Matcher != nil {
+		if r.Kind == sigma.KindDetection && !r.Disabled && r.Detection != nil && r.Detection.Matcher != nil {
 			e.rules = append(e.rules, r)
 		}
 	}

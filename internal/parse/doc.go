@@ -19,9 +19,9 @@
 //   - anything else: FormatText.
 //
 // FormatJSONL is one JSON value per line; a line may hold several concatenated values
-// ("{...}{...}", as Firehose writes them), and blank lines are skipped. A line that does not
-// start with '{' or '[' is not_json; a value that does not end on its line is malformed,
-// and reading goes on at the next line.
+// ("{...}{...}", as Firehose writes them), and blank lines are skipped. A line holding an
+// array gives its elements. A line that does not start with '{' or '[' is not_json; a value
+// that does not end on its line is malformed, and reading goes on at the next line.
 //
 // FormatJSON is a stream of values that may span lines (pretty-printed objects). After a
 // malformed value, reading resumes at the next line that starts, in its first column, with

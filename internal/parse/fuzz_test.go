@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -43,6 +44,7 @@ func FuzzReader(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, limit uint16) {
+		checkValidObject(t, data)
 		for _, format := range formats() {
 			opts := Options{Format: format, MaxRecordSize: int(limit)}
 			whole := fuzzRead(t, bytes.NewReader(data), opts)
@@ -105,4 +107,40 @@ func fuzzRead(t *testing.T, src io.Reader, opts Options) []string {
 	}
 	t.Fatalf("format %s: Reader did not finish after %d calls of Next", opts.Format, fuzzSteps)
 	return nil
+}
+
+// checkValidObject checks that a valid JSON object that is no envelope comes out whole, as
+// one record: pretty-printed in FormatJSON, compacted in FormatJSONL.
+func checkValidObject(t *testing.T, data []byte) {
+	value := bytes.TrimSpace(data)
+	if !bytes.HasPrefix(value, []byte("{")) || !json.Valid(value) {
+		return
+	}
+	for _, key := range []string{"Records", "records", "messageType", "awsAccountId"} {
+		if bytes.Contains(value, []byte(key)) {
+			return
+		}
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, value); err != nil {
+		t.Fatalf("json.Compact(%q) = %v after json.Valid", value, err)
+	}
+	tests := []struct {
+		in     []byte
+		format Format
+		want   string
+	}{
+		{data, FormatJSON, string(value)},
+		{compact.Bytes(), FormatJSONL, compact.String()},
+	}
+	for _, tc := range tests {
+		r := NewReader(bytes.NewReader(tc.in), "fuzz", Options{Format: tc.format})
+		rec, err := r.Next()
+		if err != nil || string(rec.Data) != tc.want {
+			t.Fatalf("format %s: Next() on valid %q = %q, %v; want the whole object", tc.format, tc.in, rec.Data, err)
+		}
+		if _, err := r.Next(); err != io.EOF {
+			t.Fatalf("format %s: second Next() on valid %q = %v, want io.EOF", tc.format, tc.in, err)
+		}
+	}
 }

@@ -90,10 +90,11 @@ func (o oneByteReader) Read(p []byte) (int, error) {
 	return o.r.Read(p[:1])
 }
 
-// failingReader returns data and then err.
+// failingReader returns data and then err; with together, err comes with the last data.
 type failingReader struct {
-	data []byte
-	err  error
+	data     []byte
+	err      error
+	together bool
 }
 
 func (f *failingReader) Read(p []byte) (int, error) {
@@ -102,5 +103,8 @@ func (f *failingReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, f.data)
 	f.data = f.data[n:]
+	if f.together && len(f.data) == 0 {
+		return n, f.err
+	}
 	return n, nil
 }

@@ -27,6 +27,7 @@ type input struct {
 	err   error // sticky: io.EOF at the end, or why src failed
 	gzip  bool  // src decompresses a gzip stream
 
+	off     int64 // offset of buf[start] in the stream
 	line    int
 	midLine bool // the last consumed byte was not a newline
 }
@@ -43,6 +44,7 @@ func (in *input) consume(n int) {
 	in.line += bytes.Count(b, []byte{'\n'})
 	in.midLine = b[n-1] != '\n'
 	in.start += n
+	in.off += int64(n)
 }
 
 // lineAt returns the line of the buffered byte at offset off.
@@ -149,14 +151,11 @@ func (in *input) open(src io.Reader, limit int) error {
 	in.buf = make([]byte, min(readSize, limit))
 	for in.end < len(gzipMagic) && in.fill() {
 	}
-	if in.err != nil && in.err != io.EOF {
-		return in.readErr()
-	}
 	if bytes.HasPrefix(in.avail(), []byte(gzipMagic)) {
 		head := bytes.Clone(in.avail())
 		rest := src
-		if in.err == io.EOF {
-			rest = bytes.NewReader(nil)
+		if in.err != nil {
+			rest = errReader{in.err} // src is done: replay how it ended
 		}
 		in.start, in.end, in.err = 0, 0, nil
 		in.gzip = true
@@ -171,6 +170,7 @@ func (in *input) open(src io.Reader, limit int) error {
 	}
 	if bytes.HasPrefix(in.avail(), []byte(utf8BOM)) {
 		in.start += len(utf8BOM)
+		in.off += int64(len(utf8BOM))
 	}
 	return nil
 }
@@ -179,3 +179,8 @@ func (in *input) open(src io.Reader, limit int) error {
 func (in *input) openBytes(data []byte) {
 	*in = input{buf: data, end: len(data), limit: len(data), err: io.EOF, line: 1}
 }
+
+// errReader is a spent reader: it returns err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

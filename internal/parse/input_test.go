@@ -122,6 +122,11 @@ func TestReadError(t *testing.T) {
 			want: []string{`1 {"a":1}`, "fatal: line 2: reading input: connection reset"},
 		},
 		{
+			name: "gzip",
+			in:   string(gz(t, lines(`{"a":1}`, `{"b":2}`))),
+			want: []string{`1 {"a":1}`, `2 {"b":2}`, "fatal: line 3: decompressing gzip input: connection reset"},
+		},
+		{
 			name: "immediately",
 			in:   "",
 			want: []string{"fatal: line 1: reading input: connection reset"},
@@ -129,13 +134,15 @@ func TestReadError(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := NewReader(&failingReader{data: []byte(tc.in), err: boom}, "x", tc.opts)
-			got := drain(t, r)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("records and errors (-want +got):\n%s", diff)
-			}
-			if _, err := r.Next(); !errors.Is(err, boom) {
-				t.Errorf("Next at the end = %v, want it to wrap %v", err, boom)
+			for _, together := range []bool{false, true} {
+				r := NewReader(&failingReader{data: []byte(tc.in), err: boom, together: together}, "x", tc.opts)
+				got := drain(t, r)
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("error returned with the data: %v: records and errors (-want +got):\n%s", together, diff)
+				}
+				if _, err := r.Next(); !errors.Is(err, boom) {
+					t.Errorf("Next at the end = %v, want it to wrap %v", err, boom)
+				}
 			}
 		})
 	}

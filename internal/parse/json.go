@@ -60,39 +60,6 @@ func (r *Reader) nextTop() (rec Record, emit bool, err error) {
 	return Record{}, true, r.notJSON(c)
 }
 
-// skipSpaceTop skips whitespace between top-level values and, while resynchronising after
-// an error, whole lines until one starts a value. It returns the next byte, or false at
-// the end of the input.
-func (r *Reader) skipSpaceTop() (byte, bool) {
-	for {
-		b := r.in.avail()
-		if r.resync {
-			if len(b) == 0 {
-				if !r.in.fill() {
-					return 0, false
-				}
-				continue
-			}
-			if b[0] == '{' || (!r.nested && r.hasPrefixAt(0, cloudWatchMagic)) {
-				r.resync = false
-				return r.in.avail()[0], true
-			}
-			if !r.in.skipLine() {
-				return 0, false
-			}
-			continue
-		}
-		i := skipSpace(b, 0)
-		r.in.consume(i)
-		if i < len(b) {
-			return b[i], true
-		}
-		if !r.in.fill() {
-			return 0, false
-		}
-	}
-}
-
 // openArray starts streaming the elements of the array whose '[' was just consumed.
 func (r *Reader) openArray(envelope bool) {
 	r.inArray = true
@@ -235,14 +202,6 @@ func (r *Reader) arrayBroken(off int, msg string) error {
 	return r.fail(line, ReasonMalformed, fmt.Errorf("malformed JSON: %s", msg))
 }
 
-// recover moves past a framing error at the current position: to the next line, and in
-// multi-line formats on to the next line that starts a value.
-func (r *Reader) recover() {
-	r.dropArray()
-	r.in.skipLine()
-	r.resync = !r.lines()
-}
-
 // notJSON handles a top-level byte c that cannot start a JSON value.
 func (r *Reader) notJSON(c byte) error {
 	msg := "not JSON: " + unexpected(c)
@@ -261,7 +220,9 @@ func (r *Reader) frame() (int, error) {
 	line := r.in.line
 	r.sc.reset(r.lines())
 	for {
+		from := r.sc.n
 		st := r.sc.scan(r.in.avail())
+		r.scanned += int64(r.sc.n - from) // re-scanned bytes count again: tests bound the total
 		if r.sc.n > r.max {
 			// Whether the end is already buffered depends on how the input was read:
 			// judge by how far the value got, so that the outcome does not.
@@ -291,6 +252,7 @@ func (r *Reader) malformed(line, off int, msg string) error {
 	if at := r.in.lineAt(off); at != line {
 		msg += fmt.Sprintf(" (at line %d)", at)
 	}
+	r.markRegion(off)
 	r.recover()
 	return r.fail(line, ReasonMalformed, fmt.Errorf("malformed JSON: %s", msg))
 }
@@ -300,6 +262,7 @@ func (r *Reader) malformed(line, off int, msg string) error {
 // cannot be found, the error that follows (in cloudtrail) is kept for the next call.
 func (r *Reader) oversized(line int, st scanStatus) error {
 	rerr := r.fail(line, ReasonOversized, r.tooLarge("record"))
+	r.sc.track = false // offsets are lost as the value is discarded
 	for {
 		switch st {
 		case scanDone:

@@ -1,8 +1,11 @@
 package parse
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestReaderJSON(t *testing.T) {
@@ -281,5 +284,29 @@ func TestReaderText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.check)
+	}
+}
+
+// TestResyncCost checks that recovering from malformed values costs linear time: each
+// unterminated object below encloses everything after it, and every other line is a whole
+// object to recover.
+func TestResyncCost(t *testing.T) {
+	const levels = 2000
+	whole := `{"k":"` + strings.Repeat("x", 500) + `"}`
+	var in strings.Builder
+	for range levels {
+		in.WriteString("{\n" + whole + "\n")
+	}
+	r := NewReader(strings.NewReader(in.String()), "x", Options{Format: FormatJSON})
+	got := drain(t, r)
+	want := []string{fmt.Sprintf("malformed: line 1: malformed JSON: unexpected end of input (at line %d)", 2*levels+1)}
+	for i := range levels {
+		want = append(want, fmt.Sprintf("%d %s", 2*i+2, whole))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("records and errors (-want +got):\n%s", diff)
+	}
+	if limit := 3 * int64(in.Len()); r.scanned > limit {
+		t.Errorf("scanned %d bytes to read %d, want at most %d", r.scanned, in.Len(), limit)
 	}
 }

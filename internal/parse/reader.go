@@ -87,6 +87,8 @@ type Reader struct {
 	afterElement  bool // an element was read; a ',' or ']' comes next
 	skipRest      bool // skipping the rest of an envelope object after its array
 	resync        bool // after an error in multi-line JSON: skip to a line starting with '{'
+	region        region
+	scanned       int64 // bytes passed to the scanner by frame, a measure of work
 
 	cw     cloudWatch // decoded subscription payload being unwrapped
 	nested bool       // reads a decoded CloudWatch payload: no gzip, no base64 lines

@@ -41,11 +41,22 @@ type scanner struct {
 	lines   bool   // a newline outside a string ends the scan as malformed (jsonl)
 	crossed bool   // scanBad because the value went on past its line
 	msg     string // why scanBad
+
+	// Objects opening in the first column inside the value: where a multi-line format
+	// resynchronises after an error. cands holds those still open, innermost last.
+	track bool
+	cands []cand
+}
+
+// cand is an object that opens in the first column of a line inside the value being
+// scanned: its offset, and the depth of the stack before its brace.
+type cand struct {
+	off, depth int
 }
 
 // reset prepares s for a new value.
 func (s *scanner) reset(lines bool) {
-	*s = scanner{stack: s.stack[:0], lines: lines}
+	*s = scanner{stack: s.stack[:0], lines: lines, track: !lines, cands: s.cands[:0]}
 }
 
 // resume prepares s to scan the rest of a container whose opening bracket open has
@@ -192,6 +203,9 @@ func (s *scanner) scanContainer(b []byte) scanStatus {
 			if len(s.stack) >= maxDepth {
 				return s.bad(i, "nesting too deep")
 			}
+			if c == '{' && s.track && i > 0 && b[i-1] == '\n' {
+				s.cands = append(s.cands, cand{off: i, depth: len(s.stack)})
+			}
 			s.stack = append(s.stack, c)
 		case '}', ']':
 			top := len(s.stack) - 1
@@ -199,6 +213,9 @@ func (s *scanner) scanContainer(b []byte) scanStatus {
 				return s.bad(i, unexpected(c))
 			}
 			s.stack = s.stack[:top]
+			if n := len(s.cands); n > 0 && s.cands[n-1].depth == top {
+				s.cands = s.cands[:n-1] // it closed: a resynchronisation would find it whole
+			}
 			if top == 0 {
 				s.n = i + 1
 				return scanDone

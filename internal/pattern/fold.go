@@ -269,18 +269,18 @@ func foldHasPrefix(s, lit string) (int, bool) {
 	return i, true
 }
 
-// foldHasSuffix reports whether Fold(s) ends with lit (a folded string) and
-// returns the offset in s where that suffix starts.
-func foldHasSuffix(s, lit string) (int, bool) {
+// foldHasSuffix reports whether Fold(s) ends with lit (a folded string),
+// walking s backwards rune by rune without allocating.
+func foldHasSuffix(s, lit string) bool {
 	i, j := len(s), len(lit)
 	for j > 0 {
 		if i <= 0 {
-			return 0, false
+			return false
 		}
 		c := s[i-1]
 		if c < utf8.RuneSelf {
 			if lowerByte(c) != lit[j-1] {
-				return 0, false
+				return false
 			}
 			i, j = i-1, j-1
 			continue
@@ -288,7 +288,7 @@ func foldHasSuffix(s, lit string) (int, bool) {
 		r, n := utf8.DecodeLastRuneInString(s[:i])
 		if n == 1 {
 			if c != lit[j-1] {
-				return 0, false
+				return false
 			}
 			i, j = i-1, j-1
 			continue
@@ -296,11 +296,11 @@ func foldHasSuffix(s, lit string) (int, bool) {
 		var enc [utf8.UTFMax]byte
 		m := utf8.EncodeRune(enc[:], foldRune(r))
 		if j < m || lit[j-m:j] != string(enc[:m]) {
-			return 0, false
+			return false
 		}
 		i, j = i-n, j-m
 	}
-	return i, true
+	return true
 }
 
 // indexFoldASCII returns the offset of the first ASCII run of s that folds to
@@ -374,19 +374,24 @@ func pickAnchor(lit string) int {
 	return best
 }
 
-// byteRank is a rough frequency rank of a byte in log values: lower is rarer.
+// byteRank is a rough frequency rank of a byte in log values (lower is
+// rarer), from English letter frequencies and the punctuation of JSON, ARNs,
+// URLs and paths. A letter is searched in both cases, so it must be rarer than
+// a caseless byte to win.
 func byteRank(c byte) int {
+	const letters = "etaoinsrhldcumfpgwybvkxjqz" // most to least frequent
 	switch {
-	case isLetter(c) && strings.IndexByte("etaoinsrhlcdu", c|0x20) >= 0:
-		return 6
 	case isLetter(c):
-		return 5
-	case c == ' ' || c == '.' || c == '/' || c == '-' || c == '_' || c == ':' || c == '"':
-		return 4
+		if i := strings.IndexByte(letters, c|0x20); i < 14 {
+			return 7
+		} else if i < 20 {
+			return 5
+		}
+		return 2
+	case c == ' ' || c == '.' || c == '/' || c == '-' || c == '_' || c == ':' || c == '"' || c == 0:
+		return 6 // NUL: UTF-16 encoded values are half NUL bytes
 	case '0' <= c && c <= '9':
-		return 3
-	case c == 0:
-		return 6 // UTF-16 encoded values are half NUL bytes
+		return 4
 	}
 	return 1
 }

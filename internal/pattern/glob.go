@@ -204,8 +204,7 @@ func (m *suffix) MatchString(s string) bool {
 	if !m.utf8 {
 		return strings.HasSuffix(Fold(s), m.lit)
 	}
-	_, ok := foldHasSuffix(s, m.lit)
-	return ok
+	return foldHasSuffix(s, m.lit)
 }
 
 func (m *suffix) String() string { return fmt.Sprintf("ends with %q", m.desc) + m.suffixDesc() }

@@ -120,6 +120,20 @@ func TestGlob(t *testing.T) {
 		{"*bucket*", false, "é BUCKET é", true},
 		{"*bucket*", false, "é BUCKE é", false},
 		{"get*", false, "gét", false},
+		{"é*", false, "ÉCOLE", true},
+		{"é*", false, "ECOLE", false},
+		{"*é", false, "CAFÉ", true},
+		{"*é", false, "CAFE", false},
+		{"*sk", false, "TA\u017f\u212a", true}, // suffix through rune-wise folding
+		{"*sk", false, "TA\u017fX", false},
+		{"*ék", false, "É\u212a", true},
+		{"*ék", false, "\u212a", false},
+		{"sk*", false, "\u017f\u212aX", true},
+		{"ks", false, "\u212a\u017f", true},
+		{"ks", false, "\u212a\u017fx", false},
+		{"*\xff", false, "A\xff", true},
+		{"\xffa*", false, "\xffA", true},
+		{"\xffa", false, "\xffA", true},
 		// cased.
 		{"GetObject", true, "GetObject", true},
 		{"GetObject", true, "getobject", false},
@@ -238,5 +252,43 @@ func TestFoldOrbits(t *testing.T) {
 		if r >= 0x80 && f < 0x80 && r != 0x212A && r != 0x017F {
 			t.Fatalf("foldRune(%U) = %q: a new non-ASCII rune folds to ASCII", r, f)
 		}
+	}
+}
+
+// TestConcurrentUse runs every kind of matcher from several goroutines; with
+// -race it checks that matching touches no shared mutable state.
+func TestConcurrentUse(t *testing.T) {
+	ms := globs(false, "GetObject", "Get*", "*Object", "*bucket*", "a*b*c", "a?c*", "*")
+	ms = append(ms, Set(globs(false, "x", "y", "z*")...), mustRegexp(t, "a.c"), NumberMatcher{Op: Gt, Value: 1})
+	cidr, err := CIDR("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms = append(ms, cidr)
+	inputs := []string{"GetObject", "getbucketacl", "aXbYc", "abc", "10.1.2.3", "CAFÉ", "TA\u017fK", "42", ""}
+	want := make([][]bool, len(ms))
+	for i, m := range ms {
+		for _, in := range inputs {
+			want[i] = append(want[i], m.MatchString(in))
+		}
+	}
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 200 {
+				for i, m := range ms {
+					for j, in := range inputs {
+						if got := m.MatchString(in); got != want[i][j] {
+							t.Errorf("%s: MatchString(%q) = %v, want %v", Describe(m), in, got, want[i][j])
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
 	}
 }

@@ -1,9 +1,6 @@
 package pattern
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // Op is a numeric comparison: plain numeric equality or one of the Sigma
 // modifiers gt, gte, lt and lte.
@@ -42,7 +39,7 @@ func (o Op) String() string {
 // values out of float64 range, so that a non-numeric event value never
 // compares. It does not allocate.
 func ParseNumber(s string) (float64, bool) {
-	s = strings.Trim(s, " \t\r\n")
+	s = trimSpace(s)
 	if !isDecimal(s) {
 		return 0, false
 	}
@@ -82,6 +79,19 @@ func isDecimal(s string) bool {
 	}
 	return i == len(s)
 }
+
+// trimSpace removes leading and trailing ASCII spaces, tabs, CRs and LFs.
+func trimSpace(s string) string {
+	for s != "" && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for s != "" && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

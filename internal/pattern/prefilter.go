@@ -3,6 +3,7 @@ package pattern
 import (
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // requiredLiteral returns the longest case-sensitive literal that every match of the regular
@@ -15,7 +16,9 @@ func requiredLiteral(expr string) string {
 		return ""
 	}
 	best := longestRequired(re.Simplify())
-	if len(best) < 3 {
+	// The regexp engine reads a byte that is not UTF-8 as U+FFFD, which a
+	// substring search for the encoded U+FFFD would miss.
+	if len(best) < 3 || strings.ContainsRune(best, utf8.RuneError) {
 		return ""
 	}
 	return best

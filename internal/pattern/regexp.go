@@ -34,7 +34,10 @@ func (f RegexpFlags) String() string {
 // searched for anywhere in the value (unanchored, as sigma-go and Hayabusa
 // do; anchor it with `^…$` for a whole-value match) and is case-sensitive
 // unless f.IgnoreCase. PCRE constructs RE2 lacks (lookaround, backreferences)
-// are errors; the error names the expression.
+// are errors; the error names the expression. When every match must contain
+// some case-sensitive literal of three bytes or more, the matcher first
+// checks for it with a substring search, which rejects most values far more
+// cheaply than the regexp engine.
 func Regexp(expr string, f RegexpFlags) (Matcher, error) {
 	prefix := ""
 	if fl := f.String(); fl != "" {

@@ -85,6 +85,27 @@ func TestFormatValue(t *testing.T) {
 	}
 }
 
+func TestFormatValueUnnormalised(t *testing.T) {
+	// A backslash ending one literal and a special character starting the
+	// next must still round-trip.
+	in := []Token{lit(`a\`), lit(`*b`), lit(""), lit(`\`), qm}
+	got := FormatValue(in)
+	if want := `a\\\*b\\?`; got != want {
+		t.Errorf("FormatValue(%v) = %q, want %q", in, got, want)
+	}
+	if diff := cmp.Diff([]Token{lit(`a\*b\`), qm}, ParseValue(got)); diff != "" {
+		t.Errorf("ParseValue(FormatValue(%v)) mismatch (-want +got):\n%s", in, diff)
+	}
+}
+
+func TestTokenKindString(t *testing.T) {
+	for k, want := range map[TokenKind]string{Plain: "Plain", Star: "Star", Question: "Question", 7: "TokenKind(?)"} {
+		if got := k.String(); got != want {
+			t.Errorf("TokenKind(%d).String() = %q, want %q", k, got, want)
+		}
+	}
+}
+
 func TestLiteralAndHasWildcards(t *testing.T) {
 	tests := []struct {
 		in   []Token

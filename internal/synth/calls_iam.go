@@ -126,6 +126,7 @@ func (g *CloudTrail) iamRoleName(b []byte, _ *event) []byte {
 	return append(kstr(append(b, '{'), "roleName", g.pick(g.p.roleNames)), '}')
 }
 
+// managedPolicies are AWS managed policy names. They are read-only.
 var managedPolicies = []string{"AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "AmazonS3FullAccess", "IAMFullAccess", "SecurityAudit"}
 
 func (g *CloudTrail) iamPolicyARN(b []byte, _ *event) []byte {

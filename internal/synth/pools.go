@@ -225,29 +225,42 @@ func userAgents(g idGen) []userAgent {
 	}
 }
 
-// buildIdentities fills iamUsers (58), sessions (about 100 assumed-role
-// sessions of 23 roles), users, services (10) and roots (3): about 170
+// buildIdentities fills iamUsers (58), sessions (about 125 assumed-role
+// sessions of 23 roles), users, services (10) and roots (3): about 200
 // identities in all.
 func (p *pools) buildIdentities(g idGen) {
 	uas := userAgents(g)
-	homeIPs := func(n int) []string {
-		ips := make([]string, n)
-		for i := range ips {
-			ips[i] = g.pick(p.ips)
-		}
-		return ips
-	}
-	account := func() string {
-		if g.r.IntN(10) < 8 {
-			return p.accounts[0]
-		}
-		return p.accounts[1+g.r.IntN(2)]
-	}
-	home := func() string { return g.pick(regions) }
+	p.buildUsers(g, uas)
+	p.buildSessions(g, uas)
+	// pickIdentity favours low indexes: shuffle so that the most active
+	// principals are a mix of kinds.
+	g.r.Shuffle(len(p.iamUsers), func(i, j int) { p.iamUsers[i], p.iamUsers[j] = p.iamUsers[j], p.iamUsers[i] })
+	g.r.Shuffle(len(p.sessions), func(i, j int) { p.sessions[i], p.sessions[j] = p.sessions[j], p.sessions[i] })
+	p.buildOthers(g)
+}
 
-	// IAM users: people (CLI or console) and service users (SDKs).
+// homeIPs returns the n addresses a principal usually calls from.
+func (p *pools) homeIPs(g idGen, n int) []string {
+	ips := make([]string, n)
+	for i := range ips {
+		ips[i] = g.pick(p.ips)
+	}
+	return ips
+}
+
+// account returns the main account 80% of the time.
+func (p *pools) account(g idGen) string {
+	if g.r.IntN(10) < 8 {
+		return p.accounts[0]
+	}
+	return p.accounts[1+g.r.IntN(2)]
+}
+
+// buildUsers makes the IAM users: people (CLI or console) and service users
+// (SDKs).
+func (p *pools) buildUsers(g idGen, uas []userAgent) {
 	for i, name := range p.userNames {
-		id := &identity{kind: kindIAMUser, account: account(), region: home(), ips: homeIPs(1 + g.r.IntN(3))}
+		id := &identity{kind: kindIAMUser, account: p.account(g), region: g.pick(regions), ips: p.homeIPs(g, 1+g.r.IntN(3))}
 		id.arn = "arn:aws:iam::" + id.account + ":user/" + name
 		principalID := "AIDA" + g.chars(base32, 17)
 		person := i < 48
@@ -262,9 +275,9 @@ func (p *pools) buildIdentities(g idGen) {
 		if person {
 			p.users = append(p.users, id)
 		}
-		key := "AKIA" + g.chars(base32, 16)
+		accessKey := "AKIA" + g.chars(base32, 16)
 		if id.console {
-			key = "ASIA" + g.chars(base32, 16)
+			accessKey = "ASIA" + g.chars(base32, 16)
 		}
 		var b []byte
 		b = append(b, '{')
@@ -274,7 +287,7 @@ func (p *pools) buildIdentities(g idGen) {
 		b = kstr(b, "accountId", id.account)
 		login := kstr(append([]byte(nil), b...), "userName", name)
 		id.login = append(login, '}')
-		b = kstr(b, "accessKeyId", key)
+		b = kstr(b, "accessKeyId", accessKey)
 		b = kstr(b, "userName", name)
 		if id.console {
 			b = append(b, `,"sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"`...)
@@ -285,8 +298,10 @@ func (p *pools) buildIdentities(g idGen) {
 		}
 		p.iamUsers = append(p.iamUsers, id)
 	}
+}
 
-	// Roles and their sessions.
+// buildSessions makes roles and assumed-role sessions of each.
+func (p *pools) buildSessions(g idGen, uas []userAgent) {
 	type role struct {
 		name, path string
 		session    func() string
@@ -318,12 +333,12 @@ func (p *pools) buildIdentities(g idGen) {
 	for _, r := range roles {
 		p.roleNames = append(p.roleNames, r.name)
 		roleID := "AROA" + g.chars(base32, 17)
-		acct := account()
+		acct := p.account(g)
 		issuer := "arn:aws:iam::" + acct + ":role" + r.path + r.name
-		for range 3 + g.r.IntN(4) {
+		for range 4 + g.r.IntN(4) {
 			session := r.session()
-			id := &identity{kind: kindAssumedRole, account: acct, region: home(), console: r.console,
-				mfa: r.console && g.r.IntN(3) > 0, ua: r.ua(), ips: homeIPs(1 + g.r.IntN(2))}
+			id := &identity{kind: kindAssumedRole, account: acct, region: g.pick(regions), console: r.console,
+				mfa: r.console && g.r.IntN(3) > 0, ua: r.ua(), ips: p.homeIPs(g, 1+g.r.IntN(2))}
 			id.arn = "arn:aws:sts::" + acct + ":assumed-role/" + r.name + "/" + session
 			var b []byte
 			b = append(b, '{')
@@ -344,11 +359,10 @@ func (p *pools) buildIdentities(g idGen) {
 			p.sessions = append(p.sessions, id)
 		}
 	}
-	// pickIdentity favours low indexes: shuffle so that the most active
-	// principals are a mix of kinds.
-	g.r.Shuffle(len(p.iamUsers), func(i, j int) { p.iamUsers[i], p.iamUsers[j] = p.iamUsers[j], p.iamUsers[i] })
-	g.r.Shuffle(len(p.sessions), func(i, j int) { p.sessions[i], p.sessions[j] = p.sessions[j], p.sessions[i] })
+}
 
+// buildOthers makes the AWS service identities and each account's root.
+func (p *pools) buildOthers(g idGen) {
 	for _, svc := range awsServices {
 		id := &identity{kind: kindAWSService, service: svc, account: p.accounts[0]}
 		id.pre = fmt.Appendf(nil, `{"type":"AWSService","invokedBy":"%s"}`, svc)
@@ -356,7 +370,7 @@ func (p *pools) buildIdentities(g idGen) {
 	}
 	for _, acct := range p.accounts {
 		id := &identity{kind: kindRoot, account: acct, region: "us-east-1", console: true, mfa: true,
-			ua: userAgent{kind: uaConsole}, ips: homeIPs(1)}
+			ua: userAgent{kind: uaConsole}, ips: p.homeIPs(g, 1)}
 		id.arn = "arn:aws:iam::" + acct + ":root"
 		base := fmt.Sprintf(`{"type":"Root","principalId":"%s","arn":"%s","accountId":"%s"`, acct, id.arn, acct)
 		id.login = []byte(base + "}")

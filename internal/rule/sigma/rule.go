@@ -39,6 +39,9 @@ type Rule struct {
 	// Filter documents.
 	Filter *Filter
 
+	// Disabled rules are loaded (and listed) but not evaluated.
+	Disabled bool
+
 	// Generate is false for a detection rule referenced by a correlation whose `generate` is false:
 	// its matches feed the correlation but do not alert on their own.
 	Generate bool

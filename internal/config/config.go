@@ -1,0 +1,153 @@
+// Package config reads picket's configuration file: strict YAML (an unknown key is an error
+// naming the file and line), `${ENV}` references expanded in values, paths relative to the file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Rules Rules `yaml:"rules"`
+	// file is the path the configuration was read from.
+	file string
+}
+
+// Rules selects and tunes rules.
+type Rules struct {
+	// Builtin loads picket's built-in pack (default true).
+	Builtin *bool `yaml:"builtin"`
+	// Paths are Sigma rule files or directories to load, relative to the configuration file.
+	Paths []string `yaml:"paths"`
+	// DisabledIDs are rule ids or names that are not evaluated.
+	DisabledIDs []string `yaml:"disabled_ids"`
+	// DisabledTags disables every rule carrying one of these tags (e.g. attack.discovery).
+	DisabledTags []string `yaml:"disabled_tags"`
+	// LevelOverrides sets the level of rules by id or name.
+	LevelOverrides map[string]string `yaml:"level_overrides"`
+	// Placeholders gives the values of %placeholders% used with the expand modifier.
+	Placeholders map[string][]string `yaml:"placeholders"`
+}
+
+// BuiltinEnabled reports whether the built-in pack is loaded.
+func (r Rules) BuiltinEnabled() bool { return r.Builtin == nil || *r.Builtin }
+
+// File returns the path the configuration was read from.
+func (c *Config) File() string { return c.file }
+
+// Load reads and validates a configuration file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading configuration: %w", err)
+	}
+	return Parse(path, data, os.LookupEnv)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Parse decodes configuration data; name is the file name used in errors and for relative
+// paths, lookup resolves ${ENV} references.
+func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var errs []error
+	expandEnv(&root, name, lookup, &errs)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	c := &Config{file: name}
+	if len(root.Content) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		// Decode the expanded node tree; KnownFields applies to Node.Decode through a decoder
+		// only, so decode the original text for strictness and the node for values.
+		var strict Config
+		if err := dec.Decode(&strict); err != nil && !errors.Is(err, io.EOF) {
+			return nil, positioned(name, err)
+		}
+		if err := root.Decode(c); err != nil {
+			return nil, positioned(name, err)
+		}
+	}
+	c.file = name
+	dir := filepath.Dir(name)
+	for i, p := range c.Rules.Paths {
+		if !filepath.IsAbs(p) {
+			c.Rules.Paths[i] = filepath.Join(dir, p)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// expandEnv replaces ${NAME} in every scalar value; an unset variable is an error.
+func expandEnv(n *yaml.Node, file string, lookup func(string) (string, bool), errs *[]error) {
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+			name := m[2 : len(m)-1]
+			v, ok := lookup(name)
+			if !ok {
+				*errs = append(*errs, fmt.Errorf("%s:%d:%d: environment variable %s is not set", file, n.Line, n.Column, name))
+			}
+			return v
+		})
+	}
+	for _, c := range n.Content {
+		expandEnv(c, file, lookup, errs)
+	}
+}
+
+var typeErrLine = regexp.MustCompile(`^line (\d+): (?:field (\S+) not found in type \S+|(.*))$`)
+
+// positioned rewrites YAML decoding errors as `file:line: message`, one per problem.
+func positioned(file string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var errs []error
+	for _, e := range te.Errors {
+		m := typeErrLine.FindStringSubmatch(e)
+		switch {
+		case m == nil:
+			errs = append(errs, fmt.Errorf("%s: %s", file, e))
+		case m[2] != "":
+			errs = append(errs, fmt.Errorf("%s:%s: unknown key %q", file, m[1], m[2]))
+		default:
+			errs = append(errs, fmt.Errorf("%s:%s: %s", file, m[1], m[3]))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var levels = map[string]bool{"informational": true, "low": true, "medium": true, "high": true, "critical": true}
+
+// Validate reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	for id, lv := range c.Rules.LevelOverrides {
+		if !levels[lv] {
+			errs = append(errs, fmt.Errorf("%s: rules.level_overrides.%s: unknown level %q (want informational, low, medium, high or critical)", c.file, id, lv))
+		}
+	}
+	for name, vals := range c.Rules.Placeholders {
+		if len(vals) == 0 {
+			errs = append(errs, fmt.Errorf("%s: rules.placeholders.%s has no values", c.file, name))
+		}
+	}
+	return errors.Join(errs...)
+}
