@@ -214,7 +214,8 @@ func (c *corr) observe(ctx context.Context, in *input, opts *Options) ([]Hit, er
 		en.Refs, en.Omitted = slices.Clone(in.hit.Events), in.hit.Omitted
 	}
 	var hits []Hit
-	var buf []byte
+	var arr [64]byte
+	buf := arr[:0]
 	for _, g := range groups {
 		buf = encodeTuple(buf[:0], g)
 		h, ok, err := c.add(ctx, Key{Rule: c.rule.ID, Group: string(buf)}, g, en, opts)
@@ -228,7 +229,8 @@ func (c *corr) observe(ctx context.Context, in *input, opts *Options) ([]Hit, er
 	return hits, nil
 }
 
-// add inserts en into the window of group k (values group) and evaluates it.
+// add inserts en into the window of group k (values group, possibly sharing the event's memory)
+// and evaluates it.
 func (c *corr) add(ctx context.Context, k Key, group []string, en Entry, opts *Options) (Hit, bool, error) {
 	st := opts.Store
 	w, ok, err := st.Get(ctx, k)
@@ -253,7 +255,7 @@ func (c *corr) add(ctx context.Context, k Key, group []string, en Entry, opts *O
 				return Hit{}, false, err
 			}
 		}
-		w = &Window{Group: group}
+		w = &Window{Group: cloneAll(group)}
 		c.groups++
 	}
 	i := w.insert(en)

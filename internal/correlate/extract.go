@@ -1,9 +1,8 @@
 package correlate
 
 import (
-	"fmt"
-	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,8 +47,8 @@ func (in *input) lookup(p event.Path, fn func(event.Value)) {
 	})
 }
 
-// texts returns the distinct values at p as text (copied: event values share the event's
-// memory), at most maxCombinations of them.
+// texts returns the distinct values at p as text, at most maxCombinations of them. The strings
+// may share the event's memory: clone them before keeping them.
 func (in *input) texts(p event.Path) []string {
 	var out []string
 	in.lookup(p, func(v event.Value) {
@@ -57,49 +56,81 @@ func (in *input) texts(p event.Path) []string {
 			return
 		}
 		t := v.Text()
-		for _, o := range out {
-			if o == t {
-				return
-			}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
 		}
-		out = append(out, strings.Clone(t))
 	})
 	return out
 }
 
 // tuples returns the cross product of the values at paths, at most maxCombinations tuples, or
-// nil when a path has no value. No paths yield one empty tuple.
+// nil when a path has no value. No paths yield one empty tuple. Like texts, the strings may
+// share the event's memory.
 func (in *input) tuples(paths []event.Path) [][]string {
-	out := [][]string{{}}
-	for _, p := range paths {
-		vals := in.texts(p)
+	if len(paths) == 0 {
+		return [][]string{nil}
+	}
+	if len(paths) == 1 { // the common case, in two allocations
+		vals := in.texts(paths[0])
 		if len(vals) == 0 {
 			return nil
 		}
-		next := make([][]string, 0, min(len(out)*len(vals), maxCombinations))
-		for _, t := range out {
-			for _, v := range vals {
-				if len(next) == maxCombinations {
-					break
-				}
-				next = append(next, append(t[:len(t):len(t)], v))
-			}
+		out := make([][]string, len(vals))
+		for i := range vals {
+			out[i] = vals[i : i+1 : i+1]
 		}
-		out = next
+		return out
+	}
+	vals := make([][]string, len(paths))
+	n := 1
+	for i, p := range paths {
+		if vals[i] = in.texts(p); len(vals[i]) == 0 {
+			return nil
+		}
+		n = min(n*len(vals[i]), maxCombinations)
+	}
+	flat := make([]string, 0, n*len(paths))
+	out := make([][]string, 0, n)
+	idx := make([]int, len(paths)) // odometer over vals, last path fastest
+	for len(out) < n {
+		lo := len(flat)
+		for i, k := range idx {
+			flat = append(flat, vals[i][k])
+		}
+		out = append(out, flat[lo:len(flat):len(flat)])
+		for i := len(idx) - 1; i >= 0; i-- {
+			if idx[i]++; idx[i] < len(vals[i]) {
+				break
+			}
+			idx[i] = 0
+		}
 	}
 	return out
 }
 
-// distinctValues returns the value_count values of the input: the values of the one field, or
-// the encoded tuples of several fields.
+// distinctValues returns the value_count values of the input, ready to keep: the values of the
+// one field, or the encoded tuples of several fields.
 func (in *input) distinctValues(paths []event.Path) []string {
 	if len(paths) == 1 {
-		return in.texts(paths[0])
+		vals := in.texts(paths[0])
+		for i, v := range vals {
+			vals[i] = strings.Clone(v)
+		}
+		return vals
 	}
 	ts := in.tuples(paths)
 	out := make([]string, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, string(encodeTuple(nil, t)))
+	}
+	return out
+}
+
+// cloneAll returns a copy of ss whose strings own their memory.
+func cloneAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.Clone(s)
 	}
 	return out
 }
@@ -134,9 +165,21 @@ func encodeTuple(buf []byte, vals []string) []byte {
 	return buf
 }
 
-// hitID is the identifier of a hit: the rule, a hash of the group and the hit's time span.
+// hitID is the identifier of a hit: `rule/hash-of-group/first-last` (hash: 64-bit FNV-1a; times
+// in Unix nanoseconds).
 func hitID(rule, group string, first, last time.Time) string {
-	h := fnv.New64a()
-	h.Write([]byte(group))
-	return fmt.Sprintf("%s/%016x/%d-%d", rule, h.Sum64(), first.UnixNano(), last.UnixNano())
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(group); i++ {
+		h = (h ^ uint64(group[i])) * prime
+	}
+	b := make([]byte, 0, len(rule)+60)
+	b = append(b, rule...)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, h, 16)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, first.UnixNano(), 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, last.UnixNano(), 10)
+	return string(b)
 }

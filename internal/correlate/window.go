@@ -44,6 +44,9 @@ type EventRef struct {
 
 // prune drops the entries at or before cut and reports whether it dropped any.
 func (w *Window) prune(cut time.Time) bool {
+	if len(w.Events) == 0 || w.Events[0].Time.After(cut) {
+		return false
+	}
 	k := sort.Search(len(w.Events), func(i int) bool { return w.Events[i].Time.After(cut) })
 	if k == 0 {
 		return false
@@ -195,6 +198,13 @@ func (c *corr) fire(w *Window, key string, lo, hi int, v float64, maxEvents int)
 			h.Group[name] = w.Group[i]
 		}
 	}
+	n := 0
+	for i := lo; i <= hi; i++ {
+		if !w.Events[i].Fired {
+			n += max(1, len(w.Events[i].Refs))
+		}
+	}
+	h.Events = make([]EventRef, 0, min(n, maxEvents))
 	add := func(r EventRef) {
 		if len(h.Events) < maxEvents {
 			h.Events = append(h.Events, r)

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -210,7 +211,7 @@ func (r *Reader) notJSON(c byte) error {
 	}
 	line := r.in.line
 	r.recover()
-	return r.fail(line, ReasonNotJSON, fmt.Errorf("%s", msg))
+	return r.fail(line, ReasonNotJSON, errors.New(msg))
 }
 
 // frame scans the value at the current position until it is whole in the buffer and
@@ -244,7 +245,8 @@ func (r *Reader) frame() (int, error) {
 }
 
 // malformed reports the value that started at line and broke off bytes into it. Reading
-// resumes at the line after its start.
+// resumes at the next line in jsonl; in the multi-line formats, at the first whole object
+// opening in the first column of a line after its start (see resync.go).
 func (r *Reader) malformed(line, off int, msg string) error {
 	if r.format == FormatCloudTrail {
 		return r.fatalf(off, msg)

@@ -22,6 +22,9 @@ type region struct {
 // markRegion records the malformed value that starts at the current position and broke
 // off bytes into it, as its scan left it.
 func (r *Reader) markRegion(off int) {
+	if r.lines() {
+		return // jsonl goes on at the next line, which the value cannot reach
+	}
 	base := r.in.off
 	r.region.end = base + int64(off)
 	r.region.failing = r.region.failing[:0]

@@ -17,10 +17,11 @@ import (
 // The matcher parses the whole value as an address: IPv4 dotted quad, IPv6
 // (a zone such as "%eth0" is ignored) or IPv4-mapped IPv6, which is unmapped
 // so that "::ffff:10.1.2.3" is inside 10.0.0.0/8. Anything else, including
-// surrounding spaces, a port or a hostname, never matches.
+// surrounding spaces, a port, a hostname or IPv4 with leading zeros
+// ("010.1.2.3", ambiguous), never matches.
 func CIDR(prefixes ...string) (Matcher, error) {
 	if len(prefixes) == 0 {
-		return nil, errors.New("cidr: no network given")
+		return nil, errors.New("no network given for cidr")
 	}
 	m := &cidrMatcher{desc: prefixes}
 	for _, s := range prefixes {

@@ -40,10 +40,15 @@ func Describe(m Matcher) string {
 // segment matcher for several stars (anchored head and tail, then each middle
 // literal at its leftmost position, which is exact for star-only globs); a
 // glob with Question uses a linear-space matcher that backtracks only to the
-// last star (O(len(s)·len(t)) at worst). Case-insensitive matching of ASCII
-// literals works on the raw input without allocating whatever the input;
-// only unanchored globs facing non-ASCII input that may fold into a literal
-// (or non-ASCII literals facing non-ASCII input) fold the input first.
+// last star (O(len(s)·len(t)) at worst) and jumps to the next occurrence of
+// the literal after it.
+//
+// Case-insensitive matching works on the raw input: ASCII literals are
+// compared eight bytes at a time under ASCII folding, and equality, prefix and
+// suffix fold non-ASCII input rune by rune as they go, so none of these
+// allocates. The other shapes fold a copy of the input (one allocation) only
+// when it is not ASCII and could fold into a literal: it holds the Kelvin sign
+// or the long s and a literal holds 'k' or 's', or a literal is not ASCII.
 //
 // Case-insensitive matching is defined as the byte-wise match of the folded
 // literals in Fold(s), Question consuming one rune of Fold(s). Literals that
@@ -131,10 +136,17 @@ func (m *equal) MatchString(s string) bool {
 	if m.cased {
 		return s == m.lit
 	}
-	if len(s) == len(m.lit) && m.ascii {
-		// Equal lengths leave no room for a rune that folds shorter, so any
-		// non-ASCII byte is a mismatch.
-		return cmpFoldASCII(s, m.lit) == cmpEqual
+	if m.ascii {
+		if len(s) == len(m.lit) {
+			// Equal lengths leave no room for a rune that folds shorter, so
+			// any non-ASCII byte is a mismatch.
+			return cmpFoldASCII(s, m.lit) == cmpEqual
+		}
+		// Otherwise s must hold a non-ASCII rune that folds to ASCII: the
+		// Kelvin sign or the long s.
+		if !m.ks {
+			return false
+		}
 	}
 	if len(s) < len(m.lit) { // folding never lengthens
 		return false

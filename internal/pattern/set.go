@@ -8,10 +8,11 @@ import (
 
 // Set returns one matcher that is true when any of ms matches. Equalities
 // compiled by Glob are merged into hash lookups: the case-insensitive ones into
-// one set keyed by their folded form (see Fold; the input is folded into a
-// stack buffer, so the lookup does not allocate), the cased ones into another.
-// Nested sets are flattened; every other matcher is kept, in order, and tried
-// after the lookups. Set of one matcher returns it unchanged; Set of none
+// one set keyed by their folded form (see Fold; an input of up to 128 bytes is
+// folded into a stack buffer, so the lookup does not allocate), the cased ones
+// into another. Nested sets are flattened; every other matcher is kept, in
+// order, and tried after the lookups. Set of one matcher returns it unchanged,
+// and so does a Set that reduces to one non-equality matcher; Set of none
 // matches nothing.
 func Set(ms ...Matcher) Matcher {
 	switch len(ms) {
@@ -23,6 +24,12 @@ func Set(ms ...Matcher) Matcher {
 	m := &set{}
 	for _, x := range ms {
 		m.add(x)
+	}
+	if m.folded == nil && m.cased == nil && len(m.rest) <= 1 {
+		if len(m.rest) == 0 {
+			return nothing{}
+		}
+		return m.rest[0]
 	}
 	return m
 }
@@ -93,29 +100,26 @@ func (m *set) MatchString(s string) bool {
 }
 
 func (m *set) matchFolded(s string) bool {
+	if len(s) > foldBuf {
+		// Folding shrinks a rune at most threefold (the Kelvin sign).
+		if len(s) > 3*m.maxFolded || len(s) > m.maxFolded && isASCII(s) {
+			return false
+		}
+		_, ok := m.folded[Fold(s)]
+		return ok
+	}
+	var buf [foldBuf]byte
 	if len(s) < 63 && m.lengths&(1<<len(s)) == 0 {
 		// No key has this length, so only a non-ASCII s, which may fold
 		// shorter, can match.
 		if isASCII(s) {
 			return false
 		}
-	} else if len(s) <= foldBuf {
-		var buf [foldBuf]byte
-		if lowerInto(buf[:], s) {
-			_, ok := m.folded[string(buf[:len(s)])]
-			return ok
-		}
-	}
-	if len(s) <= foldBuf {
-		var buf [foldBuf]byte
-		_, ok := m.folded[string(AppendFold(buf[:0], s))]
+	} else if lowerInto(buf[:], s) { // an ASCII s folds to its lower case
+		_, ok := m.folded[string(buf[:len(s)])]
 		return ok
 	}
-	// Folding shrinks a rune at most threefold (the Kelvin sign).
-	if len(s) > 3*m.maxFolded || isASCII(s) && len(s) > m.maxFolded {
-		return false
-	}
-	_, ok := m.folded[Fold(s)]
+	_, ok := m.folded[string(AppendFold(buf[:0], s))]
 	return ok
 }
 

@@ -151,3 +151,13 @@ func mustRegexp(t *testing.T, expr string) Matcher {
 	}
 	return m
 }
+
+func TestSetReduces(t *testing.T) {
+	g := Glob(ParseValue("Get*"), false)
+	if got := Set(Set(), g); got != g {
+		t.Errorf("Set(Set(), g) = %s, want g itself", Describe(got))
+	}
+	if got := Set(Set(), Set()); got.MatchString("") {
+		t.Errorf("Set(Set(), Set()) matched %q", "")
+	}
+}
