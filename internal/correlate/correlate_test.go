@@ -31,14 +31,6 @@ func repeat(r, prefix string, n, from, every int, u string) []step {
 	return out
 }
 
-func concat(parts ...[]step) []step {
-	var out []step
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 func num(r, id string, at int, u string, field string, v any) step {
 	return step{rule: r, id: id, at: at, fields: fmt.Sprintf(`{"user":%q,%q:%s}`, u, field, jsonValue(v))}
 }

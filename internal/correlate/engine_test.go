@@ -139,6 +139,24 @@ func TestChainedRedelivery(t *testing.T) {
 	}
 }
 
+func TestRestartKeepsState(t *testing.T) {
+	// A second engine over the same (persistent) State carries on where the first stopped.
+	set := loadRules(t, cor("corr", countByUser))
+	st := newJSONState()
+	first, _ := run(t, set, Options{Store: st}, repeat("a", "e", 2, 0, 60, "alice"))
+	got, e := run(t, set, Options{Store: st}, []step{user("a", "e1", 60, "alice"), user("a", "e2", 120, "alice")})
+	want := []result{{Step: 1, Rule: "corr", Group: map[string]string{"user": "alice"}, Value: 3, Events: []string{"e0", "e1", "e2"}, First: 0, Last: 120}}
+	if len(first) != 0 {
+		t.Errorf("first engine hits = %v, want none", first)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("second engine hits mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(Stats{Groups: 1, Hits: 1, Duplicates: 1}, e.Stats()[lookup(t, set, "corr").ID]); diff != "" {
+		t.Errorf("Stats() mismatch (-want +got):\n%s", diff)
+	}
+}
+
 var errBoom = errors.New("boom")
 
 // failingState fails every Put.
