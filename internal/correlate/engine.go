@@ -115,8 +115,9 @@ func New(rules []*sigma.Rule, opts Options) (*Engine, error) {
 }
 
 // Inputs maps the id of every rule that feeds a correlation (detection rules, and correlations
-// that chained correlations reference) to the correlation rules it feeds. The caller passes
-// these rules' matches to Observe and may use the map to decide about `generate: false`.
+// that chained correlations reference) to the correlation rules it feeds. The caller passes the
+// matches of the detection rules among them to Observe, and may use the map to decide about
+// `generate: false`.
 func (e *Engine) Inputs() map[string][]*sigma.Rule {
 	out := make(map[string][]*sigma.Rule, len(e.consumers))
 	for id, cs := range e.consumers {
@@ -143,8 +144,10 @@ func (e *Engine) Stats() map[string]Stats {
 // Observe feeds one detection, rule r matching event ev, to the correlations r feeds, and
 // returns the hits it completes, including those of chained correlations fed by these hits
 // (inner hits come before the outer ones they complete). Hits of rules whose Generate is false
-// are returned too: the caller decides whether they alert. ev.Time must be set; ev is not
-// retained. On a State error, Observe returns the hits completed so far with the error.
+// are returned too: the caller decides whether they alert. r is a detection rule: hits are fed
+// to chained correlations here and must not be passed back. ev.Time must be set; ev is not
+// retained (its ID and Source strings are). On a State error, Observe returns the hits
+// completed so far with the error.
 func (e *Engine) Observe(ctx context.Context, r *sigma.Rule, ev *event.Event) ([]Hit, error) {
 	if len(e.consumers[r.ID]) == 0 {
 		return nil, nil
