@@ -75,7 +75,7 @@ func runRulesTest(_ context.Context, args []string, stdout, stderr io.Writer) in
 	for _, e := range loadErrs {
 		fmt.Fprintln(stderr, e)
 	}
-	runner := newRuleTestRunner(set)
+	runner := ruletest.NewRunner(set)
 	results := make([]ruletest.Result, len(cases))
 	failed := 0
 	for i, c := range cases {

@@ -11,6 +11,7 @@ package ruletest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"picket/internal/correlate"
 	"picket/internal/detect"
 	"picket/internal/event"
 	"picket/internal/rule/sigma"
@@ -196,11 +198,7 @@ func (r *Runner) Run(c Case) Result {
 		for i, ev := range evs {
 			r.engine.Match(ev, func(x *sigma.Rule) { matches[i] = append(matches[i], x) })
 		}
-		if r.Correlate == nil {
-			res.Reason = "correlation cases need the correlation engine"
-			return res
-		}
-		if got, err = r.Correlate(t, evs, matches); err != nil {
+		if got, err = r.correlate(t, evs, matches); err != nil {
 			res.Reason = err.Error()
 			return res
 		}
@@ -232,6 +230,28 @@ func (r *Runner) Run(c Case) Result {
 		}
 	}
 	return res
+}
+
+// correlate feeds the detections of a case, in order, to a fresh correlation engine and reports
+// whether the target correlation fired.
+func (r *Runner) correlate(target *sigma.Rule, evs []*event.Event, matches [][]*sigma.Rule) (bool, error) {
+	eng, err := correlate.New(r.set.Rules, correlate.Options{Lateness: 24 * time.Hour})
+	if err != nil {
+		return false, err
+	}
+	fired := false
+	for i, ev := range evs {
+		for _, m := range matches[i] {
+			hits, err := eng.Observe(context.Background(), m, ev)
+			if err != nil {
+				return false, err
+			}
+			for _, h := range hits {
+				fired = fired || h.Rule == target
+			}
+		}
+	}
+	return fired, nil
 }
 
 // LoadFile reads and parses a test file from disk or from fsys when not nil.
