@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"picket/internal/correlate"
 	"picket/internal/detect"
 	"picket/internal/event"
 	"picket/internal/parse"
@@ -49,6 +50,7 @@ type scanOptions struct {
 	maxRecordSize   int
 	strict          bool
 	verbose         bool
+	lateness        time.Duration
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -62,6 +64,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.maxRecordSize, "max-record-size", parse.DefaultMaxRecordSize, "largest record in bytes; longer records are skipped and reported")
 	fs.BoolVar(&o.strict, "strict", false, "exit with status 1 when any record was skipped as malformed or oversized")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: print rule warnings and every skipped record")
+	fs.DurationVar(&o.lateness, "lateness", time.Hour, "for correlation rules: how far (in event time) an event may arrive behind the newest one and still count")
 	paths, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -82,6 +85,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type scanner struct {
 	opts      scanOptions
 	engine    *detect.Engine
+	corr      *correlate.Engine
+	feeds     map[string][]*sigma.Rule // detection rule id → correlations it feeds
 	forced    *event.LogSource
 	inFormat  parse.Format
 	out       detectionWriter
@@ -143,16 +148,18 @@ func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
 			fmt.Fprintf(stderr, "picket scan: %d rule %s (see 'picket rules lint' or -v)\n", len(w), plural(len(w), "warning", "warnings"))
 		}
 	}
-	var correlations int
+	s.engine = detect.New(set.Rules)
+	var enabled []*sigma.Rule
 	for _, r := range set.Rules {
-		if r.Kind == sigma.KindCorrelation {
-			correlations++
+		if !r.Disabled {
+			enabled = append(enabled, r)
 		}
 	}
-	if correlations > 0 {
-		fmt.Fprintf(stderr, "picket scan: note: %d correlation %s loaded; correlations are evaluated with a state store, not by this scan\n", correlations, plural(correlations, "rule", "rules"))
+	if s.corr, err = correlate.New(enabled, correlate.Options{Lateness: o.lateness}); err != nil {
+		fmt.Fprintf(stderr, "picket scan: correlation rules: %v\n", err)
+		return nil, ExitUsage
 	}
-	s.engine = detect.New(set.Rules)
+	s.feeds = s.corr.Inputs()
 	if len(s.engine.Rules()) == 0 {
 		fmt.Fprintln(stderr, "picket scan: no detection rules loaded")
 		return nil, ExitUsage
@@ -314,16 +321,22 @@ func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 		s.stats.events++
 		s.progress.addEvent()
 		s.engine.Match(&ev, func(r *sigma.Rule) {
+			if len(s.feeds[r.ID]) > 0 {
+				hits, err := s.corr.Observe(ctx, r, &ev)
+				if err != nil {
+					fmt.Fprintf(s.stderr, "picket scan: correlation: %v\n", err)
+				}
+				for i := range hits {
+					if hits[i].Rule.Generate {
+						s.emit(hits[i].Rule, &ev, &hits[i])
+					}
+				}
+			}
 			if !r.Generate {
 				s.stats.silent++
 				return
 			}
-			s.stats.detections++
-			s.progress.addHit()
-			s.stats.rules[r.ID] = true
-			if err := s.out.Write(r, &ev); err != nil && !errors.Is(err, errWriteFailed) {
-				fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
-			}
+			s.emit(r, &ev, nil)
 		})
 	}
 	if reported > maxReported && !s.opts.verbose {
@@ -337,6 +350,16 @@ func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 	s.stats.bytes += cr.n
 }
 
+// emit writes one detection, or one correlation hit completed by ev.
+func (s *scanner) emit(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
+	s.stats.detections++
+	s.progress.addHit()
+	s.stats.rules[r.ID] = true
+	if err := s.out.Write(r, ev, hit); err != nil && !errors.Is(err, errWriteFailed) {
+		fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
+	}
+}
+
 func (s *scanner) summary(d time.Duration) {
 	st := s.stats
 	var b strings.Builder
@@ -345,6 +368,14 @@ func (s *scanner) summary(d time.Duration) {
 		fmt.Fprintf(&b, " (%.0f events/s)", float64(st.events)/secs)
 	}
 	fmt.Fprintf(&b, "; %d %s from %d %s", st.detections, plural(st.detections, "detection", "detections"), len(st.rules), plural(len(st.rules), "rule", "rules"))
+	var late, ungrouped uint64
+	for _, cs := range s.corr.Stats() {
+		late += cs.Late
+		ungrouped += cs.Ungrouped
+	}
+	if late > 0 {
+		fmt.Fprintf(&b, "; %d events too late for their correlation window (raise --lateness)", late)
+	}
 	if st.silent > 0 {
 		fmt.Fprintf(&b, "; %d %s of correlation-only rules (generate: false) not shown", st.silent, plural(st.silent, "match", "matches"))
 	}
@@ -403,7 +434,9 @@ func (c *countingReader) Read(b []byte) (int, error) {
 
 // detectionWriter prints detections.
 type detectionWriter interface {
-	Write(r *sigma.Rule, ev *event.Event) error
+	// Write prints one detection of rule r on ev, or, when hit is not nil, the correlation hit
+	// that ev completed.
+	Write(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) error
 	Close() error
 }
 
@@ -422,6 +455,20 @@ type Detection struct {
 	Line       int             `json:"line,omitempty"`
 	LogSource  event.LogSource `json:"logsource"`
 	Event      json.RawMessage `json:"event"`
+	// Correlation is set for correlation rules: the group, the aggregated value and the
+	// contributing events (Event is then the event that completed the correlation).
+	Correlation *CorrelationHit `json:"correlation,omitempty"`
+}
+
+// CorrelationHit describes a correlation rule firing.
+type CorrelationHit struct {
+	Type    string               `json:"type"`
+	Group   map[string]string    `json:"group,omitempty"`
+	Value   float64              `json:"value"`
+	First   time.Time            `json:"first"`
+	Last    time.Time            `json:"last"`
+	Events  []correlate.EventRef `json:"events"`
+	Omitted int                  `json:"omitted,omitempty"`
 }
 
 // EventJSON returns the event as one line of valid JSON: a JSON record compacted (invalid UTF-8
@@ -454,7 +501,7 @@ func newJSONLWriter(w io.Writer) *jsonlWriter {
 	return &jsonlWriter{enc: enc}
 }
 
-func (w *jsonlWriter) Write(r *sigma.Rule, ev *event.Event) error {
+func (w *jsonlWriter) Write(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) error {
 	if w.err != nil {
 		return errWriteFailed
 	}
@@ -462,11 +509,16 @@ func (w *jsonlWriter) Write(r *sigma.Rule, ev *event.Event) error {
 	if tags == nil {
 		tags = []string{}
 	}
-	w.err = w.enc.Encode(Detection{
+	d := Detection{
 		RuleID: r.ID, RuleTitle: r.Title, Level: r.Level.String(), Tags: tags, RuleAuthor: r.Author,
 		EventID: ev.ID, EventTime: ev.Time, Source: ev.Source, Line: ev.Line, LogSource: ev.LogSource,
 		Event: EventJSON(ev),
-	})
+	}
+	if hit != nil {
+		d.EventID, d.EventTime = hit.ID, hit.Last
+		d.Correlation = &CorrelationHit{Type: r.Correlation.Type, Group: hit.Group, Value: hit.Value, First: hit.First, Last: hit.Last, Events: hit.Events, Omitted: hit.Omitted}
+	}
+	w.err = w.enc.Encode(d)
 	return w.err
 }
 
@@ -484,7 +536,7 @@ func newTableWriter(w io.Writer) *tableWriter {
 	return t
 }
 
-func (t *tableWriter) Write(r *sigma.Rule, ev *event.Event) error {
+func (t *tableWriter) Write(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) error {
 	if t.err != nil {
 		return errWriteFailed
 	}
@@ -492,7 +544,18 @@ func (t *tableWriter) Write(r *sigma.Rule, ev *event.Event) error {
 	if ev.Line > 0 {
 		src = fmt.Sprintf("%s:%d", src, ev.Line)
 	}
-	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\n", ev.Time.Format(time.RFC3339), r.Level, truncate(r.Title, 70), ev.ID, src)
+	when, id, title := ev.Time, ev.ID, r.Title
+	if hit != nil {
+		when = hit.Last
+		title = fmt.Sprintf("%s (%s %g", truncate(r.Title, 50), r.Correlation.Type, hit.Value)
+		for k, v := range hit.Group {
+			title += fmt.Sprintf(", %s=%s", k, truncate(v, 40))
+		}
+		title += ")"
+	} else {
+		title = truncate(title, 70)
+	}
+	fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\n", when.Format(time.RFC3339), r.Level, title, id, src)
 	t.rows++
 	if t.rows%200 == 0 {
 		t.err = t.tw.Flush()

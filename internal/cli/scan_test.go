@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testRule = `title: CloudTrail logging stopped
@@ -174,5 +175,47 @@ func TestRulesLint(t *testing.T) {
 	code, out, _ = run("rules", "lint", good, bad)
 	if code != ExitInput || !strings.Contains(out, "bad.yml:5:") || !strings.Contains(out, "pipe") || !strings.Contains(out, "1 error") {
 		t.Errorf("lint bad: exit %d\n%s", code, out)
+	}
+}
+
+func TestScanCorrelation(t *testing.T) {
+	dir := t.TempDir()
+	rules := writeFile(t, dir, "rules.yml", `title: failed login
+id: 1b0c2d3e-4f50-4617-8899-aabbccddeeff
+name: failed_login
+logsource: {category: application}
+detection:
+    sel:
+        message|contains: 'Failed password'
+    condition: sel
+level: informational
+---
+title: brute force
+id: 2c1d3e4f-5061-4728-99aa-bbccddeeff00
+correlation:
+    type: event_count
+    rules: [failed_login]
+    timespan: 5m
+    condition: {gte: 3}
+level: high
+`)
+	logs := writeFile(t, dir, "auth.log", "2026-11-20T09:00:01Z sshd: Failed password for root\n2026-11-20T09:00:02Z sshd: Failed password for root\n2026-11-20T09:30:00Z sshd: Failed password for root\n2026-11-20T09:31:00Z sshd: Failed password for admin\n2026-11-20T09:32:00Z sshd: Failed password for bob\n")
+	code, out, errs := run("scan", "--no-builtin", "--rules", rules, "--format", "jsonl", logs)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("got %d detections, want 1 correlation (the base rule has generate: false):\n%s", len(lines), out)
+	}
+	var d Detection
+	if err := json.Unmarshal([]byte(lines[0]), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.RuleID != "2c1d3e4f-5061-4728-99aa-bbccddeeff00" || d.Correlation == nil || d.Correlation.Value != 3 || len(d.Correlation.Events) != 3 || d.Line != 5 {
+		t.Errorf("correlation detection = %s", lines[0])
+	}
+	if !d.Correlation.First.Equal(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)) {
+		t.Errorf("first = %v, want the window of the last three failures", d.Correlation.First)
 	}
 }
