@@ -15,6 +15,20 @@ import (
 	"picket/internal/synth"
 )
 
+// corpusRulesDirOrEmpty returns the corpus rules directory, or "" when it is absent.
+func corpusRulesDirOrEmpty() string {
+	dir := os.Getenv("PICKET_SIGMA_CORPUS")
+	if dir == "" {
+		wd, _ := os.Getwd()
+		dir = filepath.Join(wd, "..", "..", "..", "shared", "corpus", "sigma")
+	}
+	dir = filepath.Join(dir, "rules")
+	if _, err := os.Stat(dir); err != nil {
+		return ""
+	}
+	return dir
+}
+
 // corpusRulesDir returns ../shared/corpus/sigma/rules beside the repository, or skips (fails
 // under CI).
 func corpusRulesDir(tb testing.TB) string {
