@@ -292,62 +292,77 @@ func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 		}
 		reported++
 	}
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			break
-		}
-		rec, err := rd.Next()
-		if err != nil {
-			var re *parse.RecordError
-			if errors.As(err, &re) {
-				report(strings.TrimPrefix(re.Error(), "line "))
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches, free := make(chan *recordBatch, batchesAhead), make(chan *recordBatch, batchesAhead+2)
+	go readBatches(rctx, rd, batches, free)
+	var st parse.Stats
+	for b := range batches {
+		for _, it := range b.items {
+			if it.skip != "" {
+				report(it.skip)
 				continue
 			}
-			if !errors.Is(err, io.EOF) {
-				s.inputError(name, err)
+			s.evaluate(ctx, &ev, b.arena[it.start:it.end], it, name, report)
+		}
+		if b.last {
+			st = b.stats
+			if b.err != nil {
+				s.inputError(name, b.err)
 			}
+		}
+		free <- b
+		if ctx.Err() != nil {
 			break
 		}
-		ev.Reset(rec.Data, rec.Text)
-		ev.Source, ev.Line = name, rec.Line
-		if err := ev.Err(); err != nil {
-			report(fmt.Sprintf("%d: %v", rec.Line, err))
-			continue
-		}
-		shape.Identify(&ev, shape.Envelope{ID: rec.ID, Time: rec.Time}, s.now())
-		if s.forced != nil {
-			ev.LogSource = *s.forced
-		}
-		s.stats.events++
-		s.progress.addEvent()
-		s.engine.Match(&ev, func(r *sigma.Rule) {
-			if len(s.feeds[r.ID]) > 0 {
-				hits, err := s.corr.Observe(ctx, r, &ev)
-				if err != nil {
-					fmt.Fprintf(s.stderr, "picket scan: correlation: %v\n", err)
-				}
-				for i := range hits {
-					if hits[i].Rule.Generate {
-						s.emit(hits[i].Rule, &ev, &hits[i])
-					}
-				}
-			}
-			if !r.Generate {
-				s.stats.silent++
-				return
-			}
-			s.emit(r, &ev, nil)
-		})
+	}
+	if ctx.Err() != nil {
+		return // interrupted: the reader goroutine stops at its next send
+	}
+	for range batches { // the reader has sent its last batch; wait for it to close the channel
 	}
 	if reported > maxReported && !s.opts.verbose {
 		fmt.Fprintf(s.stderr, "picket scan: %s: %d more skipped records not shown (use -v)\n", name, reported-maxReported)
 	}
-	st := rd.Stats()
 	for k, v := range st.Skipped {
 		s.stats.skipped[k] += v
 	}
 	s.stats.invalidUTF8 += st.InvalidUTF8
 	s.stats.bytes += cr.n
+}
+
+// evaluate runs the rules on one record.
+func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it batchItem, name string, report func(string)) {
+	ev.Reset(data, it.text)
+	ev.Source, ev.Line = name, it.line
+	if err := ev.Err(); err != nil {
+		report(fmt.Sprintf("%d: %v", it.line, err))
+		return
+	}
+	shape.Identify(ev, shape.Envelope{ID: it.id, Time: it.time}, s.now())
+	if s.forced != nil {
+		ev.LogSource = *s.forced
+	}
+	s.stats.events++
+	s.progress.addEvent()
+	s.engine.Match(ev, func(r *sigma.Rule) {
+		if len(s.feeds[r.ID]) > 0 {
+			hits, err := s.corr.Observe(ctx, r, ev)
+			if err != nil {
+				fmt.Fprintf(s.stderr, "picket scan: correlation: %v\n", err)
+			}
+			for i := range hits {
+				if hits[i].Rule.Generate {
+					s.emit(hits[i].Rule, ev, &hits[i])
+				}
+			}
+		}
+		if !r.Generate {
+			s.stats.silent++
+			return
+		}
+		s.emit(r, ev, nil)
+	})
 }
 
 // emit writes one detection, or one correlation hit completed by ev.

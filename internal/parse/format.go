@@ -88,21 +88,21 @@ func (r *Reader) sniff() Format {
 }
 
 // peekNonSpace returns the offset in the buffered input of the first byte that is not
-// JSON whitespace, filling the buffer as needed. A run of leading whitespace longer than the
-// record size limit is consumed so the buffer stays bounded.
+// JSON whitespace, filling the buffer as needed. Leading whitespace longer than the record
+// size limit is consumed, all of it, so the buffer stays bounded.
 func (r *Reader) peekNonSpace() (int, bool) {
-	i := 0
+	i, drop := 0, false
 	for {
 		b := r.in.avail()
 		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
-		if i < len(b) {
-			return i, true
-		}
-		if i > r.max {
+		if drop = drop || i > r.max; drop {
 			r.in.consume(i)
 			i = 0
+		}
+		if i < len(r.in.avail()) {
+			return i, true
 		}
 		if !r.in.fill() {
 			return 0, false
