@@ -15,6 +15,8 @@
 package event
 
 import (
+	"bytes"
+	"strings"
 	"time"
 )
 
@@ -49,6 +51,7 @@ type Event struct {
 
 	text    bool
 	indexed bool
+	dotted  bool // a top-level key contains a dot
 	err     error
 	members []member
 	inline  [32]member
@@ -120,12 +123,37 @@ func (ev *Event) index() {
 	if err != nil {
 		ev.err = err
 		ev.members = ev.members[:0]
+		return
+	}
+	for i := range ev.members {
+		m := &ev.members[i]
+		if bytes.IndexByte(ev.Raw[m.k0:m.k1], '.') >= 0 || m.kEsc && strings.IndexByte(unescape(ev.Raw[m.k0:m.k1]), '.') >= 0 {
+			ev.dotted = true
+			break
+		}
 	}
 }
 
-// topLevel returns the value of the longest top-level key that equals rest or is a dot-separated
-// prefix of it, with the number of bytes of rest it consumed.
-func (ev *Event) topLevel(rest string) (v0, v1 int32, n int, ok bool) {
+// topLevel returns the value of the longest top-level key that equals the path or is a
+// dot-separated prefix of it, with the number of bytes of the path it consumed.
+func (ev *Event) topLevel(p Path) (v0, v1 int32, n int, ok bool) {
+	if !ev.dotted && p.hint != nil {
+		// No key holds a dot: the answer is the key equal to the first segment. Try where it
+		// was in the previous event first.
+		if h := int(p.hint.Load()); h < len(ev.members) {
+			if m := &ev.members[h]; ev.keyIs(m, p.first) {
+				return m.v0, m.v1, len(p.first), true
+			}
+		}
+		for i := range ev.members {
+			if m := &ev.members[i]; ev.keyIs(m, p.first) {
+				p.hint.Store(int32(i))
+				return m.v0, m.v1, len(p.first), true
+			}
+		}
+		return 0, 0, 0, false
+	}
+	rest := p.s
 	for i := range ev.members {
 		m := &ev.members[i]
 		kl := int(m.k1 - m.k0)
@@ -150,4 +178,12 @@ func (ev *Event) topLevel(rest string) (v0, v1 int32, n int, ok bool) {
 		}
 	}
 	return v0, v1, n, ok
+}
+
+// keyIs reports whether member m's key is name.
+func (ev *Event) keyIs(m *member, name string) bool {
+	if m.kEsc {
+		return unescape(ev.Raw[m.k0:m.k1]) == name
+	}
+	return int(m.k1-m.k0) == len(name) && string(ev.Raw[m.k0:m.k1]) == name
 }

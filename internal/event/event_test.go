@@ -34,7 +34,9 @@ func TestLookup(t *testing.T) {
 		"num": -1.5e3,
 		"t": true,
 		"esc": "line\nbreak \u00e9 \"q\" \ud83d\ude00",
-		"k\u0065y": "escaped key"
+		"k\u0065y": "escaped key",
+		"p\u002eq": "escaped dot",
+		"p": {"q": "nested"}
 	}`
 	ev := New([]byte(doc))
 	if err := ev.Err(); err != nil {
@@ -62,6 +64,7 @@ func TestLookup(t *testing.T) {
 		{"t", true, []string{"bool:true"}},
 		{"esc", true, []string{"string:line\nbreak é \"q\" 😀"}},
 		{"key", true, []string{"string:escaped key"}},
+		{"p.q", true, []string{"string:escaped dot"}},
 		{"userIdentity", true, []string{`object:{"type":"Root","arn":"arn:aws:iam::1:root","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}}`}},
 		{"eventName.x", false, nil},
 		{"nope", false, nil},
@@ -138,9 +141,10 @@ func TestResetReuses(t *testing.T) {
 		t.Error("stale member after Reset")
 	}
 	raw := []byte(`{"eventName":"x","b":{"c":"d"}}`)
+	bc := NewPath("b.c")
 	allocs := testing.AllocsPerRun(100, func() {
 		ev.Reset(raw, false)
-		ev.Lookup(NewPath("b.c"), func(v Value) bool { return v.Text() == "d" })
+		ev.Lookup(bc, func(v Value) bool { return v.Text() == "d" })
 	})
 	if allocs != 0 {
 		t.Errorf("Reset+Lookup allocates %v times, want 0", allocs)
@@ -160,4 +164,27 @@ func FuzzEvent(f *testing.F) {
 		ev.Lookup(NewPath(path), func(v Value) bool { _ = v.Text(); return false })
 		ev.Leaves(func(v Value) bool { _ = v.Text(); return false })
 	})
+}
+
+func TestPathHintAcrossKeyOrders(t *testing.T) {
+	p := NewPath("a")
+	q := NewPath("a.b")
+	for _, tt := range []struct{ raw, want string }{
+		{`{"x":0,"a":{"b":"1"}}`, "1"},
+		{`{"a":{"b":"2"},"x":0}`, "2"},
+		{`{"a.b":"3","a":{"b":"no"}}`, "3"},
+		{`{"y":1}`, ""},
+		{`{"x":0,"a":{"b":"5"}}`, "5"},
+	} {
+		ev := New([]byte(tt.raw))
+		var got string
+		ev.Lookup(q, func(v Value) bool { got = v.Text(); return true })
+		if got != tt.want {
+			t.Errorf("Lookup(a.b) in %s = %q, want %q", tt.raw, got, tt.want)
+		}
+		// A path carrying a hint from earlier events answers as a fresh one does.
+		if got, want := ev.Has(p), ev.Has(NewPath("a")); got != want {
+			t.Errorf("Has(a) in %s = %v with a hint, %v without", tt.raw, got, want)
+		}
+	}
 }

@@ -1,12 +1,24 @@
 package event
 
-// Path is a dotted field path such as `userIdentity.sessionContext.sessionIssuer.type`.
+import (
+	"strings"
+	"sync/atomic"
+)
+
+// Path is a dotted field path such as `userIdentity.sessionContext.sessionIssuer.type`. Paths
+// are compiled once and shared; they remember where their first segment was found in the last
+// event looked at, since records of one kind list their keys in the same order.
 type Path struct {
-	s string
+	s     string
+	first string        // s up to the first dot
+	hint  *atomic.Int32 // index of the top-level member that held first, last time
 }
 
 // NewPath returns the path for a dotted field name.
-func NewPath(s string) Path { return Path{s: s} }
+func NewPath(s string) Path {
+	first, _, _ := strings.Cut(s, ".")
+	return Path{s: s, first: first, hint: new(atomic.Int32)}
+}
 
 // String returns the dotted form.
 func (p Path) String() string { return p.s }
@@ -29,7 +41,7 @@ func (ev *Event) Lookup(p Path, fn func(Value) bool) (present, hit bool) {
 	if ev.err != nil {
 		return false, false
 	}
-	v0, v1, n, ok := ev.topLevel(p.s)
+	v0, v1, n, ok := ev.topLevel(p)
 	if !ok {
 		return false, false
 	}
