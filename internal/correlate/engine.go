@@ -202,7 +202,7 @@ func (c *corr) observe(ctx context.Context, in *input, opts *Options) ([]Hit, er
 		c.stats.Ungrouped++
 		return nil, nil
 	}
-	en := Entry{Rule: in.rule, Event: in.id, Time: in.time, Source: in.source}
+	en := Entry{Rule: in.rule, Event: strings.Clone(in.id), Time: in.time, Source: strings.Clone(in.source)}
 	switch {
 	case c.agg == valueCount:
 		en.Values = in.distinctValues(p.fields)

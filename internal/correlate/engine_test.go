@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"picket/internal/event"
 	"picket/internal/rule/sigma"
 )
 
@@ -224,5 +225,55 @@ func TestConcurrentObserve(t *testing.T) {
 	}
 	if got := e.Stats()[lookup(t, set, "corr").ID].Groups; got != workers {
 		t.Errorf("Stats().Groups = %d, want %d", got, workers)
+	}
+}
+
+// TestObserveOwnsEventIDs checks that the engine copies what it keeps: event IDs read from a
+// record share the record's memory, which the caller reuses for the next record.
+func TestObserveOwnsEventIDs(t *testing.T) {
+	l := sigma.NewLoader(sigma.Options{})
+	l.AddFile("r.yml", []byte(`title: base
+id: 3a2b1c0d-0000-4000-8000-000000000001
+name: base
+logsource: {product: p}
+detection:
+    sel: {k: v}
+    condition: sel
+level: low
+---
+title: count
+id: 3a2b1c0d-0000-4000-8000-000000000002
+correlation:
+    type: event_count
+    rules: [base]
+    timespan: 1h
+    condition: {gte: 2}
+level: high
+`), false)
+	set, diags := l.Finish()
+	if err := diags.Err(); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := New(set.Rules, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := set.Lookup("base")
+	buf := []byte(`{"k":"v","id":"AAAA"}`)
+	var hits []Hit
+	for i, id := range []string{"AAAA", "BBBB"} {
+		copy(buf[len(buf)-6:], id)
+		ev := event.New(buf)
+		ev.Time = time.Date(2026, 1, 1, 0, i, 0, 0, time.UTC)
+		ev.Lookup(event.NewPath("id"), func(v event.Value) bool { ev.ID = v.Text(); return true }) // a view into buf
+		h, err := eng.Observe(context.Background(), base, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits = append(hits, h...)
+	}
+	copy(buf[len(buf)-6:], "ZZZZ")
+	if len(hits) != 1 || len(hits[0].Events) != 2 || hits[0].Events[0].EventID != "AAAA" || hits[0].Events[1].EventID != "BBBB" {
+		t.Fatalf("hit events = %+v, want AAAA and BBBB untouched by reuse of the record buffer", hits)
 	}
 }

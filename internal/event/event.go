@@ -40,6 +40,9 @@ func (l LogSource) String() string {
 func (l LogSource) IsZero() bool { return l == LogSource{} }
 
 // Event is one log record.
+//
+// Strings read from an event (values, and the ID when shape recognition took it from the record)
+// may share memory with Raw: a caller that keeps them beyond the life of Raw clones them.
 type Event struct {
 	ID        string    // provider event ID (CloudTrail eventID, GCP insertId, …) or a stable hash of Raw
 	Time      time.Time // when the activity happened, UTC; envelope or read time when the record has none

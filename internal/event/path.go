@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"strings"
 	"sync/atomic"
 )
@@ -106,17 +107,12 @@ func longestKey(raw []byte, rest string) (val []byte, n int, ok bool) {
 	s := scanner{data: raw}
 	i := s.skipSpace(1)
 	for i < len(raw) && raw[i] == '"' {
-		kEnd, kEsc, err := s.stringEnd(i)
-		if err != nil {
-			return nil, 0, false
-		}
+		kEnd := skipString(raw, i)
 		key := raw[i+1 : kEnd-1]
+		kEsc := bytes.IndexByte(key, '\\') >= 0
 		j := s.skipSpace(kEnd) + 1 // past ':'
 		v := s.skipSpace(j)
-		vEnd, err := s.valueEnd(v, 1)
-		if err != nil {
-			return nil, 0, false
-		}
+		vEnd := skipValue(raw, v)
 		kl := len(key)
 		if kEsc {
 			kl = len(unescape(key))
@@ -140,10 +136,7 @@ func eachElement(raw []byte, fn func(elem []byte) bool) {
 	s := scanner{data: raw}
 	i := s.skipSpace(1)
 	for i < len(raw) && raw[i] != ']' {
-		end, err := s.valueEnd(i, 1)
-		if err != nil {
-			return
-		}
+		end := skipValue(raw, i)
 		if fn(raw[i:end]) {
 			return
 		}
@@ -159,15 +152,10 @@ func eachMember(raw []byte, fn func(key []byte, kEsc bool, val []byte) bool) {
 	s := scanner{data: raw}
 	i := s.skipSpace(1)
 	for i < len(raw) && raw[i] == '"' {
-		kEnd, kEsc, err := s.stringEnd(i)
-		if err != nil {
-			return
-		}
+		kEnd := skipString(raw, i)
+		kEsc := bytes.IndexByte(raw[i+1:kEnd-1], '\\') >= 0
 		v := s.skipSpace(s.skipSpace(kEnd) + 1)
-		vEnd, err := s.valueEnd(v, 1)
-		if err != nil {
-			return
-		}
+		vEnd := skipValue(raw, v)
 		if fn(raw[i+1:kEnd-1], kEsc, raw[v:vEnd]) {
 			return
 		}

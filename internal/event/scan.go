@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -279,4 +280,56 @@ func Valid(data []byte) bool {
 	i := s.skipSpace(0)
 	end, err := s.valueEnd(i, 0)
 	return err == nil && s.skipSpace(end) == len(data)
+}
+
+// The functions below walk JSON that index() has already validated: they only find extents.
+
+// skipString returns the offset just past the string starting at d[i] == '"'.
+func skipString(d []byte, i int) int {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(d[j:], '"')
+		if k < 0 {
+			return len(d)
+		}
+		j += k
+		n := 0
+		for b := j - 1; b > i && d[b] == '\\'; b-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+		j++
+	}
+}
+
+// skipValue returns the offset just past the value starting at d[i].
+func skipValue(d []byte, i int) int {
+	switch d[i] {
+	case '"':
+		return skipString(d, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(d); j++ {
+			switch d[j] {
+			case '"':
+				j = skipString(d, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(d)
+	default:
+		j := i
+		for j < len(d) && d[j] != ',' && d[j] != '}' && d[j] != ']' && !isSpace[d[j]] {
+			j++
+		}
+		return j
+	}
 }

@@ -25,7 +25,8 @@
 //
 // FormatJSON is a stream of values that may span lines (pretty-printed objects). After a
 // malformed value, reading resumes at the next line that starts, in its first column, with
-// '{' (or "H4sI"); the skipped region is reported once.
+// a whole object (or "H4sI"), so objects written after one truncated by a crash are still
+// read; the skipped region is reported once, and recovering costs linear time.
 //
 // FormatCloudTrail is one or more {"Records":[...]} objects, possibly pretty-printed. The
 // file is streamed element by element: a 1 GB file is never loaded whole. A break in its
