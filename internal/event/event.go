@@ -65,6 +65,7 @@ type member struct {
 	k0, k1 int32 // key bytes without quotes
 	v0, v1 int32 // value bytes
 	kEsc   bool  // the key holds escape sequences
+	vEsc   bool  // the value is a string holding escape sequences
 }
 
 // New returns an event over a raw JSON record.
@@ -116,7 +117,7 @@ func (ev *Event) index() {
 	var end int
 	var err error
 	if i < len(ev.Raw) && ev.Raw[i] == '{' {
-		end, err = s.objectEnd(i, 1, &ev.members)
+		ev.members, end, err = s.object(i, 1, ev.members, true)
 	} else {
 		end, err = s.valueEnd(i, 0)
 	}
@@ -139,48 +140,48 @@ func (ev *Event) index() {
 
 // topLevel returns the value of the longest top-level key that equals the path or is a
 // dot-separated prefix of it, with the number of bytes of the path it consumed.
-func (ev *Event) topLevel(p Path) (v0, v1 int32, n int, ok bool) {
+func (ev *Event) topLevel(p Path) (m *member, n int, ok bool) {
 	if !ev.dotted && p.hint != nil {
 		// No key holds a dot: the answer is the key equal to the first segment. Try where it
 		// was in the previous event first.
 		if h := int(p.hint.Load()); h < len(ev.members) {
 			if m := &ev.members[h]; ev.keyIs(m, p.first) {
-				return m.v0, m.v1, len(p.first), true
+				return m, len(p.first), true
 			}
 		}
 		for i := range ev.members {
 			if m := &ev.members[i]; ev.keyIs(m, p.first) {
 				p.hint.Store(int32(i))
-				return m.v0, m.v1, len(p.first), true
+				return m, len(p.first), true
 			}
 		}
-		return 0, 0, 0, false
+		return nil, 0, false
 	}
 	rest := p.s
 	for i := range ev.members {
-		m := &ev.members[i]
-		kl := int(m.k1 - m.k0)
+		mi := &ev.members[i]
+		kl := int(mi.k1 - mi.k0)
 		var key string
-		if m.kEsc {
-			key = unescape(ev.Raw[m.k0:m.k1])
+		if mi.kEsc {
+			key = unescape(ev.Raw[mi.k0:mi.k1])
 			kl = len(key)
 		}
 		if kl > len(rest) || kl <= n && ok || kl < len(rest) && rest[kl] != '.' {
 			continue
 		}
-		if m.kEsc {
+		if mi.kEsc {
 			if key != rest[:kl] {
 				continue
 			}
-		} else if string(ev.Raw[m.k0:m.k1]) != rest[:kl] {
+		} else if string(ev.Raw[mi.k0:mi.k1]) != rest[:kl] {
 			continue
 		}
-		v0, v1, n, ok = m.v0, m.v1, kl, true
+		m, n, ok = mi, kl, true
 		if kl == len(rest) {
-			return v0, v1, n, ok
+			return m, n, ok
 		}
 	}
-	return v0, v1, n, ok
+	return m, n, ok
 }
 
 // keyIs reports whether member m's key is name.

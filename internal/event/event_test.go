@@ -1,9 +1,14 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -187,4 +192,106 @@ func TestPathHintAcrossKeyOrders(t *testing.T) {
 			t.Errorf("Has(a) in %s = %v with a hint, %v without", tt.raw, got, want)
 		}
 	}
+}
+
+// refLookup is an independent model of Lookup over encoding/json's decoding: the longest key
+// that equals the path or is a dot-separated prefix of it wins (a key equal to the whole path
+// first), arrays are crossed element by element and flattened at the end.
+func refLookup(v any, path string, out *[]string) bool {
+	if path == "" {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				refLookup(e, "", out)
+			}
+		case string:
+			*out = append(*out, "s:"+x)
+		case nil:
+			*out = append(*out, "null")
+		case map[string]any:
+			*out = append(*out, "object")
+		default:
+			*out = append(*out, "v:"+fmt.Sprint(x))
+		}
+		return true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		best := -1
+		for k := range x {
+			if (k == path || strings.HasPrefix(path, k+".")) && len(k) > best {
+				best = len(k)
+			}
+		}
+		if best < 0 {
+			return false
+		}
+		rest := path[best:]
+		if rest != "" {
+			rest = rest[1:]
+		}
+		return refLookup(x[path[:best]], rest, out)
+	case []any:
+		present := false
+		for _, e := range x {
+			if refLookup(e, path, out) {
+				present = true
+			}
+		}
+		return present
+	}
+	return false
+}
+
+func FuzzLookupModel(f *testing.F) {
+	f.Add([]byte(`{"a":{"b":[1,{"c":"d"}]},"a.b":2,"x":[{"y":"z"},{"y":null}]}`), "a.b.c")
+	f.Add([]byte(`{"a":[[{"b":"x"}],{"b":["y",["z"]]}]}`), "a.b")
+	f.Add([]byte(`{"k\u002eq":1,"k":{"q":2}}`), "k.q")
+	f.Fuzz(func(t *testing.T, raw []byte, path string) {
+		if path == "" || strings.Contains(path, "..") || strings.HasPrefix(path, ".") || strings.HasSuffix(path, ".") {
+			return // paths with empty segments are not field names
+		}
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil || !json.Valid(raw) {
+			return
+		}
+		if _, ok := doc.(map[string]any); !ok || !utf8.Valid(raw) {
+			return
+		}
+		if m := doc.(map[string]any); len(m) != strings.Count(string(raw), ":") && strings.Contains(string(raw), `"`) {
+			// Duplicate keys: encoding/json keeps the last, picket the first; not modelled.
+			seen := map[string]bool{}
+			dup := false
+			New(raw).Members(func(k string, _ Value) bool { dup = dup || seen[k]; seen[k] = true; return false })
+			if dup {
+				return
+			}
+		}
+		var want []string
+		wantPresent := refLookup(doc, path, &want)
+		var got []string
+		present, _ := New(raw).Lookup(NewPath(path), func(v Value) bool {
+			switch v.Kind() {
+			case String:
+				got = append(got, "s:"+v.Text())
+			case Null:
+				got = append(got, "null")
+			case Object:
+				got = append(got, "object")
+			default:
+				got = append(got, "v:"+v.Text())
+			}
+			return false
+		})
+		if present != wantPresent {
+			t.Fatalf("Lookup(%q) present = %v, model %v in %s", path, present, wantPresent, raw)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Lookup(%q) = %q, model %q in %s", path, got, want, raw)
+		}
+	})
 }

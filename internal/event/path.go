@@ -42,9 +42,20 @@ func (ev *Event) Lookup(p Path, fn func(Value) bool) (present, hit bool) {
 	if ev.err != nil {
 		return false, false
 	}
-	v0, v1, n, ok := ev.topLevel(p)
+	m, n, ok := ev.topLevel(p)
 	if !ok {
 		return false, false
+	}
+	v0, v1 := m.v0, m.v1
+	if n == len(p.s) {
+		// A top-level value: the common case, without the walk.
+		switch ev.Raw[v0] {
+		case '"':
+			return true, fn(Value{kind: String, raw: ev.Raw[v0+1 : v1-1], esc: m.vEsc})
+		case '[':
+		default:
+			return true, fn(newValue(ev.Raw[v0:v1]))
+		}
 	}
 	rest := p.s[n:]
 	if rest != "" {
@@ -55,6 +66,11 @@ func (ev *Event) Lookup(p Path, fn func(Value) bool) (present, hit bool) {
 
 // Has reports whether path p exists in the event.
 func (ev *Event) Has(p Path) bool {
+	if !ev.text && !ev.dotted && p.first == p.s {
+		ev.index()
+		_, _, ok := ev.topLevel(p)
+		return ok
+	}
 	present, _ := ev.Lookup(p, func(Value) bool { return true })
 	return present
 }

@@ -135,7 +135,7 @@ func (s *scanner) valueEnd(i, depth int) (int, error) {
 		end, _, err := s.stringEnd(i)
 		return end, err
 	case '{':
-		return s.objectEnd(i, depth+1, nil)
+		return s.objectEnd(i, depth+1)
 	case '[':
 		return s.arrayEnd(i, depth+1)
 	case 't':
@@ -201,46 +201,59 @@ func (s *scanner) numberEnd(i int) (int, error) {
 
 // objectEnd validates the object at i. When members is not nil, each member's key and value spans
 // are appended to it (used for the top-level index).
-func (s *scanner) objectEnd(i, depth int, members *[]member) (int, error) {
+func (s *scanner) objectEnd(i, depth int) (int, error) {
+	_, end, err := s.object(i, depth, nil, false)
+	return end, err
+}
+
+// object validates the object at i; with collect, it appends each member's key and value spans
+// to ms (the top-level index) and returns the extended slice.
+func (s *scanner) object(i, depth int, ms []member, collect bool) ([]member, int, error) {
 	if depth > maxDepth {
-		return 0, &SyntaxError{Offset: i, Msg: errTooDeep.Error()}
+		return ms, 0, &SyntaxError{Offset: i, Msg: errTooDeep.Error()}
 	}
 	d := s.data
 	i = s.skipSpace(i + 1)
 	if i < len(d) && d[i] == '}' {
-		return i + 1, nil
+		return ms, i + 1, nil
 	}
 	for {
 		if i >= len(d) || d[i] != '"' {
-			return 0, s.fail(i, "expected object key")
+			return ms, 0, s.fail(i, "expected object key")
 		}
 		kEnd, kEsc, err := s.stringEnd(i)
 		if err != nil {
-			return 0, err
+			return ms, 0, err
 		}
 		j := s.skipSpace(kEnd)
 		if j >= len(d) || d[j] != ':' {
-			return 0, s.fail(j, "expected ':' after object key")
+			return ms, 0, s.fail(j, "expected ':' after object key")
 		}
 		v := s.skipSpace(j + 1)
-		vEnd, err := s.valueEnd(v, depth)
-		if err != nil {
-			return 0, err
+		var vEnd int
+		vEsc := false
+		if v < len(d) && d[v] == '"' {
+			vEnd, vEsc, err = s.stringEnd(v)
+		} else {
+			vEnd, err = s.valueEnd(v, depth)
 		}
-		if members != nil {
-			*members = append(*members, member{k0: int32(i + 1), k1: int32(kEnd - 1), v0: int32(v), v1: int32(vEnd), kEsc: kEsc})
+		if err != nil {
+			return ms, 0, err
+		}
+		if collect {
+			ms = append(ms, member{k0: int32(i + 1), k1: int32(kEnd - 1), v0: int32(v), v1: int32(vEnd), kEsc: kEsc, vEsc: vEsc})
 		}
 		i = s.skipSpace(vEnd)
 		if i >= len(d) {
-			return 0, s.fail(i, "unexpected end of input in object")
+			return ms, 0, s.fail(i, "unexpected end of input in object")
 		}
 		switch d[i] {
 		case ',':
 			i = s.skipSpace(i + 1)
 		case '}':
-			return i + 1, nil
+			return ms, i + 1, nil
 		default:
-			return 0, s.fail(i, "expected ',' or '}' in object")
+			return ms, 0, s.fail(i, "expected ',' or '}' in object")
 		}
 	}
 }

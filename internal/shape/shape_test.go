@@ -91,7 +91,15 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v", s, got, ok)
 		}
 	}
-	for _, s := range []string{"", "yesterday", "2024-13-45"} {
+	for s, want := range map[string]time.Time{
+		"2024-02-29T23:59:59.123456789Z": time.Date(2024, 2, 29, 23, 59, 59, 123456789, time.UTC),
+		"2024-01-02T03:04:05.5Z":         time.Date(2024, 1, 2, 3, 4, 5, 500000000, time.UTC),
+	} {
+		if got, ok := ParseTime(s); !ok || !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "yesterday", "2024-13-45", "2023-02-29T00:00:00Z", "2024-01-02T03:04:05.Z", "2024-01-02T24:00:00Z"} {
 		if _, ok := ParseTime(s); ok {
 			t.Errorf("ParseTime(%q) succeeded", s)
 		}
