@@ -2,13 +2,14 @@ package parse
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // This file unwraps CloudWatch Logs subscription payloads: the base64 lines that Kinesis

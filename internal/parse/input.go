@@ -2,10 +2,11 @@ package parse
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // readSize is the buffer's initial size and the most a single refill asks for at once
