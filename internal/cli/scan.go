@@ -566,7 +566,7 @@ func (t *tableWriter) Write(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) 
 		for k, v := range hit.Group {
 			title += fmt.Sprintf(", %s=%s", k, truncate(v, 40))
 		}
-		title += ")"
+		title = truncate(title+")", 90)
 	} else {
 		title = truncate(title, 70)
 	}
