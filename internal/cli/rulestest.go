@@ -22,6 +22,7 @@ func runRulesTest(_ context.Context, args []string, stdout, stderr io.Writer) in
 			"Prints a table per test file and the reason of every failure; exit 1 on any failure.", stderr)
 	var rf ruleFlags
 	rf.register(flags, false)
+	flags.BoolVar(&rf.noBuiltin, "no-builtin", false, "with PATH: test against the rules under PATH only, without the built-in pack")
 	verbose := flags.Bool("v", false, "print every case, passed ones too")
 	format := flags.String("format", "table", "output format: table or jsonl (one line per case)")
 	paths, err := parseArgs(flags, args)

@@ -328,6 +328,9 @@ func (s *scanner) scanReader(ctx context.Context, r io.Reader, name string) {
 		s.stats.skipped[k] += v
 	}
 	s.stats.invalidUTF8 += st.InvalidUTF8
+	if st.InvalidUTF8 > 0 {
+		fmt.Fprintf(s.stderr, "picket scan: %s: %d %s invalid UTF-8: scanned as is, shown with U+FFFD in the output\n", name, st.InvalidUTF8, plural(st.InvalidUTF8, "record holds", "records hold"))
+	}
 	s.stats.bytes += cr.n
 }
 

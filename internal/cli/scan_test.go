@@ -146,6 +146,20 @@ func TestScanBadInputKeepsGoing(t *testing.T) {
 	}
 }
 
+func TestScanInvalidUTF8(t *testing.T) {
+	dir := t.TempDir()
+	rules := writeFile(t, dir, "rules.yml", testRule)
+	logs := writeFile(t, dir, "bad-utf8.log", "2026-11-20 09:02:44 ERROR caf\xe9 \xff down\n")
+	code, out, errs := run("scan", "--no-builtin", "--rules", rules, "--format", "jsonl", logs)
+	if code != ExitOK || !strings.Contains(errs, "bad-utf8.log: 1 record holds invalid UTF-8") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	var d Detection
+	if err := json.Unmarshal([]byte(out), &d); err != nil || !strings.Contains(string(d.Event), `caf\ufffd \ufffd down`) && !strings.Contains(string(d.Event), "caf\uFFFD \uFFFD down") && !strings.Contains(string(d.Event), "caf� � down") {
+		t.Errorf("detection on an invalid UTF-8 line = %s (%v)", out, err)
+	}
+}
+
 func TestScanTextAndStdinLogsource(t *testing.T) {
 	dir := t.TempDir()
 	rules := writeFile(t, dir, "rules.yml", testRule)
