@@ -21,6 +21,9 @@ var knownModifiers = map[string]bool{
 	"cidr": true, "expand": true, "fieldref": true,
 }
 
+// reFlags are the sub-modifiers that may follow re.
+var reFlags = map[string]bool{"i": true, "m": true, "s": true, "ignorecase": true, "multiline": true, "dotall": true}
+
 var compareOps = map[string]pattern.Op{"gt": pattern.Gt, "gte": pattern.Gte, "lt": pattern.Lt, "lte": pattern.Lte}
 
 // itemSpec is a parsed `field|mod|mod` key.
@@ -89,7 +92,7 @@ func (p *docParser) checkOrder(k *yaml.Node, s *itemSpec) bool {
 				bad("encoding modifier %q must come before contains, startswith and endswith in %q", m, k.Value)
 			}
 		}
-		if s.has["re"] && i > 0 && !strings.Contains("i m s ignorecase multiline dotall", m) {
+		if s.has["re"] && i > 0 && !reFlags[m] {
 			bad("modifier %q cannot follow re (only i, m and s can)", m)
 		}
 	}
