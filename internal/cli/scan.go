@@ -345,22 +345,23 @@ func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it
 	s.stats.events++
 	s.progress.addEvent()
 	s.engine.Match(ev, func(r *sigma.Rule) {
-		if len(s.feeds[r.ID]) > 0 {
-			hits, err := s.corr.Observe(ctx, r, ev)
-			if err != nil {
-				fmt.Fprintf(s.stderr, "picket scan: correlation: %v\n", err)
-			}
-			for i := range hits {
-				if hits[i].Rule.Generate {
-					s.emit(hits[i].Rule, ev, &hits[i])
-				}
-			}
-		}
-		if !r.Generate {
+		if r.Generate {
+			s.emit(r, ev, nil)
+		} else {
 			s.stats.silent++
+		}
+		if len(s.feeds[r.ID]) == 0 {
 			return
 		}
-		s.emit(r, ev, nil)
+		hits, err := s.corr.Observe(ctx, r, ev)
+		if err != nil {
+			fmt.Fprintf(s.stderr, "picket scan: correlation: %v\n", err)
+		}
+		for i := range hits {
+			if hits[i].Rule.Generate {
+				s.emit(hits[i].Rule, ev, &hits[i])
+			}
+		}
 	})
 }
 
