@@ -446,4 +446,3 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	c.p.addBytes(int64(n))
 	return n, err
 }
-
