@@ -13,10 +13,12 @@ import (
 type FieldMap map[string]map[string][]string
 
 // Field returns the match.Field for a rule field under a logsource: the field's own name first,
-// then the mapped candidates. Mapping entries ending in "." are prefix rewrites
-// (`data.protoPayload.` → `protoPayload.`).
+// then the mapped candidates — unless the mapping lists the name itself, whose list then gives
+// the whole order (`operationName` → `operationName.value`, `operationName` tries the REST
+// shape's object member before the exported string). Mapping entries ending in "." are prefix
+// rewrites (`data.protoPayload.` → `protoPayload.`).
 func (fm FieldMap) Field(ls event.LogSource, name string) match.Field {
-	cands := []string{name}
+	var cands []string
 	for _, key := range []string{ls.Product + "/" + ls.Service, ls.Product} {
 		m, ok := fm[strings.ToLower(key)]
 		if !ok {
@@ -30,6 +32,13 @@ func (fm FieldMap) Field(ls event.LogSource, name string) match.Field {
 				}
 			}
 		}
+	}
+	ordered := false
+	for _, c := range cands {
+		ordered = ordered || c == name
+	}
+	if !ordered {
+		cands = append([]string{name}, cands...)
 	}
 	return match.NewField(name, dedupe(cands)...)
 }
@@ -51,10 +60,10 @@ func dedupe(ss []string) []string {
 func DefaultFieldMap() FieldMap {
 	azure := map[string][]string{
 		"OperationName":             {"operationName", "operationName.value", "properties.operationName"},
-		"operationName":             {"operationName.value", "OperationName", "properties.operationName"},
+		"operationName":             {"operationName.value", "operationName", "OperationName", "properties.operationName"},
 		"OperationNameValue":        {"operationName", "operationName.value"},
 		"Category":                  {"category", "properties.category", "category.value"},
-		"category":                  {"Category", "category.value"},
+		"category":                  {"category.value", "category", "Category"},
 		"CategoryValue":             {"category", "category.value"},
 		"ResourceProviderValue":     {"resourceProviderName.value", "properties.resourceProviderValue"},
 		"ResourceId":                {"resourceId"},
