@@ -43,6 +43,20 @@ func (l Level) String() string {
 // MarshalText renders the level by name.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
+// UnmarshalText reads a level by name ("" is LevelUnknown).
+func (l *Level) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*l = LevelUnknown
+		return nil
+	}
+	lv, ok := ParseLevel(string(b))
+	if !ok {
+		return fmt.Errorf("unknown level %q", b)
+	}
+	*l = lv
+	return nil
+}
+
 // Meta is the descriptive part of a rule.
 type Meta struct {
 	ID             string   `json:"id"`
