@@ -33,6 +33,7 @@ func commands() []command {
 		{"scan", "evaluate rules over log files and print detections", runScan},
 		{"rules", "lint, list and test rules (rules lint|list|test)", runRules},
 		{"explain", "show why a rule did or did not match an event", runExplain},
+		{"db", "create or upgrade the store's schema (db migrate)", runDB},
 		{"version", "print version information", runVersion},
 	}
 }

@@ -17,7 +17,8 @@ import (
 
 // Config is the whole configuration file.
 type Config struct {
-	Rules Rules `yaml:"rules"`
+	Rules   Rules   `yaml:"rules"`
+	Storage Storage `yaml:"storage"`
 	// file is the path the configuration was read from.
 	file string
 }
@@ -37,6 +38,19 @@ type Rules struct {
 	// Placeholders gives the values of %placeholders% used with the expand modifier.
 	Placeholders map[string][]string `yaml:"placeholders"`
 }
+
+// Storage selects the store: one SQLite file (the default, `picket.db`) or a PostgreSQL
+// database shared by several picket instances.
+type Storage struct {
+	// Path is the SQLite database file, relative to the configuration file.
+	Path string `yaml:"path"`
+	// URL is a PostgreSQL connection string (postgres://user@host:5432/db?sslmode=verify-full).
+	// Put the password in ${ENV} or a .pgpass file, not in the configuration file.
+	URL string `yaml:"url"`
+}
+
+// DefaultDatabase is the SQLite file used when the configuration names no store.
+const DefaultDatabase = "picket.db"
 
 // BuiltinEnabled reports whether the built-in pack is loaded.
 func (r Rules) BuiltinEnabled() bool { return r.Builtin == nil || *r.Builtin }
@@ -87,6 +101,9 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Confi
 		if !filepath.IsAbs(p) {
 			c.Rules.Paths[i] = filepath.Join(dir, p)
 		}
+	}
+	if c.Storage.Path != "" && !filepath.IsAbs(c.Storage.Path) {
+		c.Storage.Path = filepath.Join(dir, c.Storage.Path)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -143,6 +160,12 @@ func (c *Config) Validate() error {
 		if !levels[lv] {
 			errs = append(errs, fmt.Errorf("%s: rules.level_overrides.%s: unknown level %q (want informational, low, medium, high or critical)", c.file, id, lv))
 		}
+	}
+	if c.Storage.Path != "" && c.Storage.URL != "" {
+		errs = append(errs, fmt.Errorf("%s: storage: set path (SQLite) or url (PostgreSQL), not both", c.file))
+	}
+	if u := c.Storage.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		errs = append(errs, fmt.Errorf("%s: storage.url must be a postgres:// URL", c.file))
 	}
 	for name, vals := range c.Rules.Placeholders {
 		if len(vals) == 0 {
