@@ -33,6 +33,9 @@ func commands() []command {
 		{"scan", "evaluate rules over log files and print detections", runScan},
 		{"rules", "lint, list and test rules (rules lint|list|test)", runRules},
 		{"explain", "show why a rule did or did not match an event", runExplain},
+		{"alerts", "list, show, acknowledge, resolve and reopen alerts", runAlerts},
+		{"detections", "list stored detections", runDetections},
+		{"silence", "add, list and expire silences", runSilence},
 		{"db", "create or upgrade the store's schema (db migrate)", runDB},
 		{"version", "print version information", runVersion},
 	}

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"picket/internal/alert"
+	"picket/internal/app"
+	"picket/internal/config"
 	"picket/internal/correlate"
 	"picket/internal/detect"
 	"picket/internal/event"
@@ -91,14 +95,18 @@ type scanner struct {
 	stats     scanStats
 	badInputs []string
 	progress  *progress
+	// With --config, detections are stored and folded into alerts.
+	alerts  *app.Alerts
+	pending []alert.Detection
+	due     map[string]bool // alert ids due for notification
 }
 
 type scanStats struct {
-	files, events, detections, silent, malformed, reported int
-	skipped                                                map[string]int
-	invalidUTF8                                            int
-	bytes                                                  int64
-	rules                                                  map[string]bool
+	files, events, detections, silent, malformed, reported, stored int
+	skipped                                                        map[string]int
+	invalidUTF8                                                    int
+	bytes                                                          int64
+	rules                                                          map[string]bool
 }
 
 func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
@@ -144,6 +152,19 @@ func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
 			fmt.Fprintf(stderr, "picket scan: %d rule %s (see 'picket rules lint' or -v)\n", len(w), plural(len(w), "warning", "warnings"))
 		}
 	}
+	if o.rules.config != "" {
+		cfg, err := config.Load(o.rules.config)
+		if err != nil {
+			fmt.Fprintf(stderr, "picket scan: %v\n", err)
+			return nil, ExitUsage
+		}
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if s.alerts, err = app.OpenAlerts(context.Background(), cfg, logger); err != nil {
+			fmt.Fprintf(stderr, "picket scan: %v\n", err)
+			return nil, ExitInput
+		}
+		s.due = map[string]bool{}
+	}
 	s.engine = detect.New(set.Rules)
 	var enabled []*sigma.Rule
 	for _, r := range set.Rules {
@@ -151,7 +172,11 @@ func newScanner(o scanOptions, stdout, stderr io.Writer) (*scanner, int) {
 			enabled = append(enabled, r)
 		}
 	}
-	if s.corr, err = correlate.New(enabled, correlate.Options{Lateness: o.lateness}); err != nil {
+	copts := correlate.Options{Lateness: o.lateness}
+	if s.alerts != nil {
+		copts.Store = s.alerts.Store // correlation windows survive between scans and restarts
+	}
+	if s.corr, err = correlate.New(enabled, copts); err != nil {
 		fmt.Fprintf(stderr, "picket scan: correlation rules: %v\n", err)
 		return nil, ExitUsage
 	}
@@ -193,12 +218,21 @@ func (s *scanner) run(ctx context.Context, paths []string) int {
 		s.scanPath(ctx, p)
 	}
 	s.progress.Close()
+	storeErr := s.flush(ctx)
+	if s.alerts != nil {
+		if err := s.alerts.Close(); err != nil && storeErr == nil {
+			storeErr = err
+		}
+	}
 	if err := s.out.Close(); err != nil {
 		fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
 		return ExitInput
 	}
 	s.summary(s.now().Sub(start))
 	switch {
+	case storeErr != nil:
+		fmt.Fprintf(s.stderr, "picket scan: storing detections: %v\n", storeErr)
+		return ExitInput
 	case ctx.Err() != nil:
 		fmt.Fprintln(s.stderr, "picket scan: interrupted")
 		return ExitInput
@@ -365,7 +399,8 @@ func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it
 	})
 }
 
-// emit writes one detection, or one correlation hit completed by ev.
+// emit writes one detection, or one correlation hit completed by ev, and queues it for the
+// store when there is one.
 func (s *scanner) emit(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
 	s.stats.detections++
 	s.progress.addHit()
@@ -373,6 +408,40 @@ func (s *scanner) emit(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
 	if err := s.out.Write(r, ev, hit); err != nil && !errors.Is(err, errWriteFailed) {
 		fmt.Fprintf(s.stderr, "picket scan: writing output: %v\n", err)
 	}
+	if s.alerts == nil {
+		return
+	}
+	if hit != nil {
+		s.pending = append(s.pending, alert.HitDetection(hit, s.now()))
+	} else {
+		s.pending = append(s.pending, alert.NewDetection(r, ev, s.now()))
+	}
+	if len(s.pending) >= storeBatch {
+		if err := s.flush(context.Background()); err != nil {
+			fmt.Fprintf(s.stderr, "picket scan: storing detections: %v\n", err)
+		}
+	}
+}
+
+// storeBatch is how many detections are stored per transaction.
+const storeBatch = 1000
+
+// flush stores the pending detections and folds them into alerts. Storing is idempotent: the
+// detections of a file scanned twice are stored once.
+func (s *scanner) flush(ctx context.Context) error {
+	if s.alerts == nil || len(s.pending) == 0 {
+		return nil
+	}
+	due, err := s.alerts.Manager.Ingest(ctx, s.pending)
+	if err != nil {
+		return err
+	}
+	s.stats.stored += len(s.pending)
+	for _, a := range due {
+		s.due[a.ID] = true
+	}
+	s.pending = s.pending[:0]
+	return nil
 }
 
 func (s *scanner) summary(d time.Duration) {
@@ -417,6 +486,9 @@ func (s *scanner) summary(d time.Duration) {
 	}
 	if len(s.badInputs) > 0 {
 		fmt.Fprintf(&b, "; %d unreadable: %s", len(s.badInputs), strings.Join(s.badInputs, ", "))
+	}
+	if s.alerts != nil {
+		fmt.Fprintf(&b, "; stored %d detections (repeats of earlier scans are kept once), %d alerts new, reopened or due again", st.stored, len(s.due))
 	}
 	fmt.Fprintln(s.stderr, b.String())
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,6 +20,7 @@ import (
 type Config struct {
 	Rules   Rules   `yaml:"rules"`
 	Storage Storage `yaml:"storage"`
+	Alerts  Alerts  `yaml:"alerts"`
 	// file is the path the configuration was read from.
 	file string
 }
@@ -47,6 +49,33 @@ type Storage struct {
 	// URL is a PostgreSQL connection string (postgres://user@host:5432/db?sslmode=verify-full).
 	// Put the password in ${ENV} or a .pgpass file, not in the configuration file.
 	URL string `yaml:"url"`
+}
+
+// Alerts tunes how detections fold into alerts (zero values take the defaults of package alert).
+type Alerts struct {
+	// DedupWindow: detections of a rule (and group) fold into one alert within this event-time
+	// window (default 24h).
+	DedupWindow time.Duration `yaml:"dedup_window"`
+	// GroupBy lists event fields whose values split every rule's alerts (dotted paths).
+	GroupBy []string `yaml:"group_by"`
+	// RuleGroupBy overrides GroupBy per rule id.
+	RuleGroupBy map[string][]string `yaml:"rule_group_by"`
+	// Realert is the re-alert policy: mode fixed (default) or exponential, interval, max.
+	Realert Realert `yaml:"realert"`
+	// AutoResolve resolves alerts of these rule ids ("*" for every rule, "@correlation" for
+	// correlation rules) after this long without new detections.
+	AutoResolve map[string]time.Duration `yaml:"auto_resolve"`
+	// MaxEvidence caps the evidence references kept per alert (default 20).
+	MaxEvidence int `yaml:"max_evidence"`
+	// Retention prunes detections and alert evidence older than this (0 keeps everything).
+	Retention time.Duration `yaml:"retention"`
+}
+
+// Realert is the re-alert policy of alerts.
+type Realert struct {
+	Mode     string        `yaml:"mode"`
+	Interval time.Duration `yaml:"interval"`
+	Max      time.Duration `yaml:"max"`
 }
 
 // DefaultDatabase is the SQLite file used when the configuration names no store.
@@ -166,6 +195,12 @@ func (c *Config) Validate() error {
 	}
 	if u := c.Storage.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		errs = append(errs, fmt.Errorf("%s: storage.url must be a postgres:// URL", c.file))
+	}
+	if m := c.Alerts.Realert.Mode; m != "" && m != "fixed" && m != "exponential" {
+		errs = append(errs, fmt.Errorf("%s: alerts.realert.mode must be fixed or exponential, not %q", c.file, m))
+	}
+	if c.Alerts.DedupWindow < 0 || c.Alerts.Retention < 0 || c.Alerts.MaxEvidence < 0 {
+		errs = append(errs, fmt.Errorf("%s: alerts: durations and max_evidence must not be negative", c.file))
 	}
 	for name, vals := range c.Rules.Placeholders {
 		if len(vals) == 0 {

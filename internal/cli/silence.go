@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"picket/internal/alert"
+)
+
+func runSilence(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	usage := "Usage: picket silence <add|list|expire> [flags]\n\n" +
+		"  add      silence alerts matching --match FIELD=VALUE (also !=, =~, !~) until --expires\n" +
+		"  list     silences (active ones; --all for expired too)\n" +
+		"  expire   end silences now: picket silence expire ID..."
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, usage)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	switch args[0] {
+	case "add":
+		return runSilenceAdd(ctx, args[1:], stdout, stderr)
+	case "list":
+		return runSilenceList(ctx, args[1:], stdout, stderr)
+	case "expire":
+		return runSilenceExpire(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "picket silence: unknown subcommand %q\n\n%s\n", args[0], usage)
+	return ExitUsage
+}
+
+// parseMatcher reads FIELD=VALUE, FIELD!=VALUE, FIELD=~RE or FIELD!~RE.
+func parseMatcher(s string) (alert.Matcher, error) {
+	for _, op := range []alert.MatchOp{alert.OpNotRegexp, alert.OpRegexp, alert.OpNotEqual, alert.OpEqual} {
+		if i := strings.Index(s, string(op)); i > 0 {
+			return alert.Matcher{Field: strings.TrimSpace(s[:i]), Op: op, Value: s[i+len(op):]}, nil
+		}
+	}
+	return alert.Matcher{}, fmt.Errorf("--match %q: want FIELD=VALUE, FIELD!=VALUE, FIELD=~REGEXP or FIELD!~REGEXP", s)
+}
+
+func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("silence add", "picket silence add --match FIELD=VALUE... --comment TEXT --expires DURATION|TIME [flags]",
+		"Silence the alerts matching every --match: they are still stored and counted, only their\n"+
+			"notifications are suppressed. Fields: rule_id, tag, level, source, account, logsource,\n"+
+			"group.NAME. Author, comment and expiry are mandatory. --preview lists the recent alerts\n"+
+			"the silence would match without creating it.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	var matches stringList
+	fs.Var(&matches, "match", "matcher FIELD=VALUE (or !=, =~, !~ with an anchored RE2 regexp); repeatable, all must match")
+	comment := fs.String("comment", "", "why (required)")
+	who := fs.String("author", "", "who (default: $USER)")
+	expires := fs.String("expires", "", "how long from now (e.g. 2h, 72h) or until an RFC 3339 time (required)")
+	preview := fs.Bool("preview", false, "show the alerts of the last 7 days it would match, and do not create it")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	if !sf.check("silence add", stderr) {
+		return ExitUsage
+	}
+	now := time.Now()
+	s := alert.Silence{Author: actor(*who), Comment: *comment, StartsAt: now}
+	for _, m := range matches {
+		mt, err := parseMatcher(m)
+		if err != nil {
+			fmt.Fprintf(stderr, "picket silence add: %v\n", err)
+			return ExitUsage
+		}
+		s.Matchers = append(s.Matchers, mt)
+	}
+	if d, err := time.ParseDuration(*expires); err == nil {
+		s.EndsAt = now.Add(d)
+	} else if t, err := time.Parse(time.RFC3339, *expires); err == nil {
+		s.EndsAt = t
+	} else if *expires != "" {
+		fmt.Fprintf(stderr, "picket silence add: --expires %q: want a duration such as 2h or an RFC 3339 time\n", *expires)
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "silence add", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	if *preview {
+		alerts, err := a.Manager.PreviewSilence(ctx, s, now.Add(-7*24*time.Hour))
+		if err != nil {
+			return alertError(stderr, "silence add", err)
+		}
+		for _, al := range alerts {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", al.ID, al.Status, al.Level, al.RuleTitle)
+		}
+		fmt.Fprintf(stdout, "%d recent alerts would be silenced\n", len(alerts))
+		return ExitOK
+	}
+	created, err := a.Manager.AddSilence(ctx, s)
+	if err != nil {
+		return alertError(stderr, "silence add", err)
+	}
+	if sf.format == "jsonl" {
+		json.NewEncoder(stdout).Encode(created)
+		return ExitOK
+	}
+	fmt.Fprintf(stdout, "silence %s until %s\n", created.ID, created.EndsAt.Format(time.RFC3339))
+	return ExitOK
+}
+
+func runSilenceList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("silence list", "picket silence list [flags]", "List silences.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	all := fs.Bool("all", false, "include expired silences")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	if !sf.check("silence list", stderr) {
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "silence list", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	ss, err := a.Manager.Silences(ctx, !*all)
+	if err != nil {
+		return alertError(stderr, "silence list", err)
+	}
+	if sf.format == "jsonl" {
+		enc := json.NewEncoder(stdout)
+		for _, s := range ss {
+			enc.Encode(s)
+		}
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tENDS\tAUTHOR\tMATCHERS\tCOMMENT")
+	for _, s := range ss {
+		var ms []string
+		for _, m := range s.Matchers {
+			ms = append(ms, m.String())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.EndsAt.Format(time.RFC3339), s.Author, strings.Join(ms, " "), truncate(s.Comment, 50))
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func runSilenceExpire(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("silence expire", "picket silence expire [flags] ID...", "End silences now.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	who := fs.String("actor", "", "who (default: $USER)")
+	ids, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(stderr, "picket silence expire: give one or more silence IDs")
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "silence expire", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	exit := ExitOK
+	for _, id := range ids {
+		if err := a.Manager.ExpireSilence(ctx, id, actor(*who)); err != nil {
+			exit = alertError(stderr, "silence expire", err)
+			continue
+		}
+		fmt.Fprintf(stdout, "silence %s expired\n", id)
+	}
+	return exit
+}
