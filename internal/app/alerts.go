@@ -10,12 +10,6 @@ import (
 	"picket/internal/store"
 )
 
-// alertStore is a store that keeps alerts: its alert repository is a view of it (the store's own
-// methods serve correlation state, whose Get differs from the repository's).
-type alertStore interface {
-	Alerts() alert.Repository
-}
-
 // Alerts is the alert side of picket opened from the configuration: the store and the manager
 // over it. Close releases the store.
 type Alerts struct {
@@ -34,12 +28,7 @@ func OpenAlerts(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	as, ok := st.(alertStore)
-	if !ok {
-		st.Close()
-		return nil, fmt.Errorf("the %T store keeps no alerts", st)
-	}
-	repo := as.Alerts()
+	repo := st.Alerts()
 	lister, ok := repo.(alert.DetectionLister)
 	if !ok {
 		st.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"picket/internal/alert"
 	"picket/internal/correlate"
 )
 
@@ -15,6 +16,12 @@ type Store interface {
 	Ledger
 	correlate.State
 	Locker
+
+	// Alerts returns the detections, alerts and silences (alert.Repository, checked by
+	// alerttest.RunRepository). It is a value of its own rather than methods of Store, whose
+	// Get (correlate.State) would clash with alert.Repository's. The value also implements
+	// alert.DetectionLister.
+	Alerts() alert.Repository
 
 	// Migrate brings the schema up to the newest migration embedded in the binary. Open
 	// already calls it; `picket db migrate` calls it explicitly. Re-running it is a no-op.
