@@ -5,18 +5,27 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
+	"picket/internal/alert"
 	"picket/internal/app"
 	"picket/internal/config"
 )
 
+const dbUsage = "Usage: picket db <migrate|prune> [flags]\n\n" +
+	"  migrate   create or upgrade the store's schema (picket also does it when it opens the store)\n" +
+	"  prune     delete detections and resolved alerts older than the retention (alerts.retention or --older-than)"
+
 func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "prune" {
+		return runDBPrune(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "migrate" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, "Usage: picket db migrate [--config FILE]\n\n  migrate   create or upgrade the store's schema (picket also does it when it starts)")
+			fmt.Fprintln(stdout, dbUsage)
 			return ExitOK
 		}
-		fmt.Fprintln(stderr, "Usage: picket db migrate [--config FILE]")
+		fmt.Fprintln(stderr, dbUsage)
 		return ExitUsage
 	}
 	fs := newFlagSet("db migrate", "picket db migrate [--config FILE]",
@@ -56,5 +65,49 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		where = "PostgreSQL"
 	}
 	fmt.Fprintf(stdout, "store %s: schema up to date\n", where)
+	return ExitOK
+}
+
+func runDBPrune(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("db prune", "picket db prune [--config FILE] [--older-than DURATION]",
+		"Delete the detections (and their raw events) whose event time is older than the retention,\n"+
+			"the resolved alerts last seen before it, and the evidence references older than it from the\n"+
+			"alerts kept. Detections pruned are no longer deduplicated: keep the retention longer than\n"+
+			"any backfill.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	olderThan := fs.Duration("older-than", 0, "retention (default: alerts.retention of the configuration)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	retention := *olderThan
+	if retention == 0 && sf.config != "" {
+		cfg, err := config.Load(sf.config)
+		if err != nil {
+			fmt.Fprintf(stderr, "picket db prune: %v\n", err)
+			return ExitUsage
+		}
+		retention = cfg.Alerts.Retention
+	}
+	if retention <= 0 {
+		fmt.Fprintln(stderr, "picket db prune: no retention: set alerts.retention in the configuration or --older-than")
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "db prune", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	p, ok := a.Store.Alerts().(alert.Pruner)
+	if !ok {
+		fmt.Fprintln(stderr, "picket db prune: this store cannot prune")
+		return ExitInput
+	}
+	res, err := p.Prune(ctx, time.Now().Add(-retention))
+	if err != nil {
+		fmt.Fprintf(stderr, "picket db prune: %v\n", err)
+		return ExitInput
+	}
+	fmt.Fprintf(stdout, "pruned %d detections, %d resolved alerts and %d evidence references older than %s\n", res.Detections, res.Alerts, res.Evidence, retention)
 	return ExitOK
 }

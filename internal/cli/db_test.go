@@ -33,3 +33,23 @@ func TestDBMigrate(t *testing.T) {
 		t.Errorf("path and url: exit %d %s", code, errs)
 	}
 }
+
+func TestDBPrune(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "rules.yml", testRule)
+	cfg := writeFile(t, dir, "picket.yaml", "rules:\n  builtin: false\n  paths: [rules.yml]\nstorage:\n  path: picket.db\nalerts:\n  retention: 720h\n")
+	logs := writeFile(t, dir, "trail.jsonl", stopLogging+"\n") // an event of 2026-11-20
+	if code, _, errs := run("scan", "--config", cfg, logs); code != ExitOK {
+		t.Fatalf("scan: %s", errs)
+	}
+	code, out, errs := run("db", "prune", "--config", cfg, "--older-than", "1h")
+	if code != ExitOK || !strings.Contains(out, "pruned 1 detections") {
+		t.Fatalf("prune: exit %d %s %s", code, out, errs)
+	}
+	if _, out, _ := run("detections", "list", "--config", cfg); !strings.Contains(out, "0 detections") {
+		t.Errorf("detections after prune: %s", out)
+	}
+	if code, _, errs := run("db", "prune"); code != ExitUsage || !strings.Contains(errs, "no retention") {
+		t.Errorf("prune without retention: exit %d %s", code, errs)
+	}
+}

@@ -42,6 +42,8 @@ func RunRepository(t *testing.T, newRepo func(t *testing.T) alert.Repository) {
 	t.Run("Silences", func(t *testing.T) { testSilences(t, newRepo(t)) })
 	t.Run("ConcurrentIngest", func(t *testing.T) { testConcurrent(t, newRepo(t)) })
 	t.Run("Manager", func(t *testing.T) { testManager(t, newRepo(t)) })
+	t.Run("Detections", func(t *testing.T) { testDetections(t, newRepo(t)) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, newRepo(t)) })
 }
 
 // det returns a detection of rule on event at t0+minutes, with the fingerprint of group fp.
