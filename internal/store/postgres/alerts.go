@@ -87,7 +87,7 @@ func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.
 				return err
 			})
 		})
-		if ferr, ok := asCallerError(err); ok {
+		if ferr, ok := store.AsCallerError(err); ok {
 			return nil, ferr
 		}
 		if err == nil || !errors.Is(err, store.ErrBusy) || attempt == ingestAttempts || ctx.Err() != nil {
@@ -205,15 +205,15 @@ func (r *Alerts) ingestTx(ctx context.Context, tx pgx.Tx, ds []*alert.Detection,
 			return nil, fmt.Errorf("reading candidate alerts: %w", err)
 		}
 	}
-	b := newFoldBatch(window)
+	b := store.NewFoldBatch(window)
 	alertIDs := make([]string, len(ds))
 	for _, i := range fresh {
 		d := ds[i]
-		if alertIDs[i], err = b.fold(d, stored[d.Fingerprint], fold); err != nil {
+		if alertIDs[i], err = b.Fold(d, stored[d.Fingerprint], fold); err != nil {
 			return nil, err
 		}
 	}
-	if len(b.order) > 0 {
+	if len(b.Order) > 0 {
 		if err := upsert(ctx, tx, b); err != nil {
 			return nil, err
 		}
@@ -225,17 +225,17 @@ func (r *Alerts) ingestTx(ctx context.Context, tx pgx.Tx, ds []*alert.Detection,
 			return nil, fmt.Errorf("linking detections: %w", err)
 		}
 	}
-	return b.results(alertIDs), nil
+	return b.Results(alertIDs), nil
 }
 
 // upsert stores the batch's changed alerts in one statement.
-func upsert(ctx context.Context, tx pgx.Tx, b *foldBatch) error {
-	n := len(b.order)
+func upsert(ctx context.Context, tx pgx.Tx, b *store.FoldBatch) error {
+	n := len(b.Order)
 	ids, fps, rules, sources, statuses, docs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	levels := make([]int16, n)
 	first, last, detected := make([]int64, n), make([]int64, n), make([]int64, n)
-	for j, id := range b.order {
-		a := b.changed[id]
+	for j, id := range b.Order {
+		a := b.Changed[id]
 		doc, err := json.Marshal(a)
 		if err != nil {
 			return fmt.Errorf("encoding alert %s: %w", a.ID, err)
@@ -269,7 +269,7 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 			var doc []byte
 			err := tx.QueryRow(ctx, `SELECT doc FROM alerts WHERE id = $1 FOR UPDATE`, id).Scan(&doc)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return callerError{fmt.Errorf("postgres %s: alert %s: %w", r.s.name, id, alert.ErrNotFound)}
+				return store.CallerError{Err: fmt.Errorf("postgres %s: alert %s: %w", r.s.name, id, alert.ErrNotFound)}
 			}
 			if err != nil {
 				return err
@@ -280,11 +280,11 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 			}
 			fp := a.Fingerprint
 			if err := fn(a); err != nil {
-				return callerError{err}
+				return store.CallerError{Err: err}
 			}
 			a.ID, a.Fingerprint = id, fp
-			b := newFoldBatch(0)
-			b.order, b.changed = []string{id}, map[string]*alert.Alert{id: a}
+			b := store.NewFoldBatch(0)
+			b.Order, b.Changed = []string{id}, map[string]*alert.Alert{id: a}
 			if err := upsert(ctx, tx, b); err != nil {
 				return err
 			}
@@ -292,7 +292,7 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 			return nil
 		})
 	})
-	if cerr, ok := asCallerError(err); ok {
+	if cerr, ok := store.AsCallerError(err); ok {
 		return nil, cerr
 	}
 	return out, err

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"picket/internal/alert"
+	"picket/internal/store"
 )
 
 // Prune implements alert.Pruner in one transaction.
@@ -34,8 +35,8 @@ func (r *Alerts) Prune(ctx context.Context, before time.Time) (alert.PruneResult
 			if err != nil {
 				return err
 			}
-			b := newFoldBatch(0)
-			b.changed = map[string]*alert.Alert{}
+			b := store.NewFoldBatch(0)
+			b.Changed = map[string]*alert.Alert{}
 			for rows.Next() {
 				var id string
 				var doc []byte
@@ -50,15 +51,15 @@ func (r *Alerts) Prune(ctx context.Context, before time.Time) (alert.PruneResult
 				}
 				if n := a.DropEvidenceBefore(before); n > 0 {
 					res.Evidence += int64(n)
-					b.order = append(b.order, id)
-					b.changed[id] = a
+					b.Order = append(b.Order, id)
+					b.Changed[id] = a
 				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			if len(b.order) == 0 {
+			if len(b.Order) == 0 {
 				return nil
 			}
 			return upsert(ctx, tx, b)

@@ -45,7 +45,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 			var doc []byte
 			err := tx.QueryRow(ctx, `SELECT doc FROM silences WHERE id = $1 FOR UPDATE`, id).Scan(&doc)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return callerError{fmt.Errorf("postgres %s: silence %s: %w", r.s.name, id, alert.ErrNotFound)}
+				return store.CallerError{Err: fmt.Errorf("postgres %s: silence %s: %w", r.s.name, id, alert.ErrNotFound)}
 			}
 			if err != nil {
 				return err
@@ -55,7 +55,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 				return fmt.Errorf("decoding silence %s: %w: %w", id, store.ErrCorrupt, err)
 			}
 			if err := fn(&s); err != nil {
-				return callerError{err}
+				return store.CallerError{Err: err}
 			}
 			s.ID = id
 			if doc, err = json.Marshal(s); err != nil {
@@ -67,7 +67,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 			return err
 		})
 	})
-	if cerr, ok := asCallerError(err); ok {
+	if cerr, ok := store.AsCallerError(err); ok {
 		return alert.Silence{}, cerr
 	}
 	if err != nil {

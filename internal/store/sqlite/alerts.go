@@ -51,7 +51,7 @@ const (
 func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.Duration, fold alert.FoldFunc) ([]*alert.Alert, error) {
 	var out []*alert.Alert
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		b := newFoldBatch(window)
+		b := store.NewFoldBatch(window)
 		ids := make([]string, len(ds))
 		ins, err := tx.PrepareContext(ctx, insertDetection)
 		if err != nil {
@@ -82,7 +82,7 @@ func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.
 			if err != nil {
 				return err
 			}
-			if ids[i], err = b.fold(d, stored, fold); err != nil {
+			if ids[i], err = b.Fold(d, stored, fold); err != nil {
 				return err
 			}
 		}
@@ -91,8 +91,8 @@ func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.
 			return err
 		}
 		defer up.Close()
-		for _, id := range b.order {
-			if err := execUpsert(ctx, up, b.changed[id]); err != nil {
+		for _, id := range b.Order {
+			if err := execUpsert(ctx, up, b.Changed[id]); err != nil {
 				return err
 			}
 		}
@@ -109,11 +109,11 @@ func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.
 				return fmt.Errorf("linking detection %s: %w", d.ID, err)
 			}
 		}
-		out = b.results(ids)
+		out = b.Results(ids)
 		return nil
 	})
 	if err != nil {
-		if ferr, ok := asCallerError(err); ok {
+		if ferr, ok := store.AsCallerError(err); ok {
 			return nil, ferr
 		}
 		return nil, r.s.fail(ctx, fmt.Sprintf("ingesting %d detections", len(ds)), err)
@@ -123,8 +123,8 @@ func (r *Alerts) Ingest(ctx context.Context, ds []*alert.Detection, window time.
 
 // candidates returns the stored alerts of d's fingerprint whose span meets d's window, except
 // those the batch has changed (it holds their current state).
-func candidates(ctx context.Context, sel *sql.Stmt, b *foldBatch, d *alert.Detection) ([]*alert.Alert, error) {
-	rows, err := sel.QueryContext(ctx, d.Fingerprint, unixNanos(d.EventTime.Add(-b.window)), unixNanos(d.EventTime.Add(b.window)))
+func candidates(ctx context.Context, sel *sql.Stmt, b *store.FoldBatch, d *alert.Detection) ([]*alert.Alert, error) {
+	rows, err := sel.QueryContext(ctx, d.Fingerprint, unixNanos(d.EventTime.Add(-b.Window)), unixNanos(d.EventTime.Add(b.Window)))
 	if err != nil {
 		return nil, fmt.Errorf("reading candidate alerts: %w", err)
 	}
@@ -136,7 +136,7 @@ func candidates(ctx context.Context, sel *sql.Stmt, b *foldBatch, d *alert.Detec
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, fmt.Errorf("reading candidate alerts: %w", err)
 		}
-		if _, ok := b.changed[id]; ok {
+		if _, ok := b.Changed[id]; ok {
 			continue
 		}
 		a, err := decodeAlert(id, doc)
@@ -189,7 +189,7 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 		var doc []byte
 		err := tx.QueryRowContext(ctx, `SELECT doc FROM alerts WHERE id = ?`, id).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
-			return callerError{fmt.Errorf("sqlite %s: alert %s: %w", r.s.path, id, alert.ErrNotFound)}
+			return store.CallerError{Err: fmt.Errorf("sqlite %s: alert %s: %w", r.s.path, id, alert.ErrNotFound)}
 		}
 		if err != nil {
 			return err
@@ -200,7 +200,7 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 		}
 		fp := a.Fingerprint
 		if err := fn(a); err != nil {
-			return callerError{err}
+			return store.CallerError{Err: err}
 		}
 		a.ID, a.Fingerprint = id, fp
 		st, err := tx.PrepareContext(ctx, upsertAlert)
@@ -215,7 +215,7 @@ func (r *Alerts) Update(ctx context.Context, id string, fn func(*alert.Alert) er
 		return nil
 	})
 	if err != nil {
-		if cerr, ok := asCallerError(err); ok {
+		if cerr, ok := store.AsCallerError(err); ok {
 			return nil, cerr
 		}
 		return nil, r.s.fail(ctx, "updating alert "+id, err)

@@ -39,7 +39,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 		var doc []byte
 		err := tx.QueryRowContext(ctx, `SELECT doc FROM silences WHERE id = ?`, id).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
-			return callerError{fmt.Errorf("sqlite %s: silence %s: %w", r.s.path, id, alert.ErrNotFound)}
+			return store.CallerError{Err: fmt.Errorf("sqlite %s: silence %s: %w", r.s.path, id, alert.ErrNotFound)}
 		}
 		if err != nil {
 			return err
@@ -49,7 +49,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 			return fmt.Errorf("decoding silence %s: %w: %w", id, store.ErrCorrupt, err)
 		}
 		if err := fn(&s); err != nil {
-			return callerError{err}
+			return store.CallerError{Err: err}
 		}
 		s.ID = id
 		if doc, err = json.Marshal(s); err != nil {
@@ -61,7 +61,7 @@ func (r *Alerts) UpdateSilence(ctx context.Context, id string, fn func(*alert.Si
 		return err
 	})
 	if err != nil {
-		if cerr, ok := asCallerError(err); ok {
+		if cerr, ok := store.AsCallerError(err); ok {
 			return alert.Silence{}, cerr
 		}
 		return alert.Silence{}, r.s.fail(ctx, "updating silence "+id, err)
