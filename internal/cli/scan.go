@@ -380,7 +380,7 @@ func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it
 	s.progress.addEvent()
 	s.engine.Match(ev, func(r *sigma.Rule) {
 		if r.Generate {
-			s.emit(r, ev, nil)
+			s.emit(ctx, r, ev, nil)
 		} else {
 			s.stats.silent++
 		}
@@ -393,7 +393,7 @@ func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it
 		}
 		for i := range hits {
 			if hits[i].Rule.Generate {
-				s.emit(hits[i].Rule, ev, &hits[i])
+				s.emit(ctx, hits[i].Rule, ev, &hits[i])
 			}
 		}
 	})
@@ -401,7 +401,7 @@ func (s *scanner) evaluate(ctx context.Context, ev *event.Event, data []byte, it
 
 // emit writes one detection, or one correlation hit completed by ev, and queues it for the
 // store when there is one.
-func (s *scanner) emit(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
+func (s *scanner) emit(ctx context.Context, r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
 	s.stats.detections++
 	s.progress.addHit()
 	s.stats.rules[r.ID] = true
@@ -417,7 +417,7 @@ func (s *scanner) emit(r *sigma.Rule, ev *event.Event, hit *correlate.Hit) {
 		s.pending = append(s.pending, alert.NewDetection(r, ev, s.now()))
 	}
 	if len(s.pending) >= storeBatch {
-		if err := s.flush(context.Background()); err != nil {
+		if err := s.flush(ctx); err != nil {
 			fmt.Fprintf(s.stderr, "picket scan: storing detections: %v\n", err)
 		}
 	}
