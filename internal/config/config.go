@@ -96,11 +96,24 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data, os.LookupEnv)
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var (
+	envRef   = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	envToken = regexp.MustCompile(`__PICKET_ENV_([A-Za-z_][A-Za-z0-9_]*?)__`)
+)
+
+// The token an ${ENV} reference becomes while the file is parsed.
+const (
+	envTokenPrefix = "__PICKET_ENV_"
+	envTokenSuffix = "__"
+)
 
 // Parse decodes configuration data; name is the file name used in errors and for relative
 // paths, lookup resolves ${ENV} references.
 func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	// ${NAME} is replaced by a plain token before parsing, so that a reference is a valid YAML
+	// scalar wherever it stands (`{password: ${SMTP_PASSWORD}}` included), then expanded in
+	// the parsed values: a value can never inject YAML.
+	data = envRef.ReplaceAll(data, []byte(envTokenPrefix+"${1}"+envTokenSuffix))
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
@@ -118,7 +131,21 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Confi
 		// only, so decode the original text for strictness and the node for values.
 		var strict Config
 		if err := dec.Decode(&strict); err != nil && !errors.Is(err, io.EOF) {
-			return nil, positioned(name, err)
+			// Only unknown keys matter here: values are checked when the expanded tree is
+			// decoded below (an ${ENV} token is not yet a number, say).
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				return nil, positioned(name, err)
+			}
+			var unknown []string
+			for _, e := range te.Errors {
+				if strings.Contains(e, " not found in type ") {
+					unknown = append(unknown, e)
+				}
+			}
+			if len(unknown) > 0 {
+				return nil, positioned(name, &yaml.TypeError{Errors: unknown})
+			}
 		}
 		if err := root.Decode(c); err != nil {
 			return nil, positioned(name, err)
@@ -142,15 +169,18 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Confi
 
 // expandEnv replaces ${NAME} in every scalar value; an unset variable is an error.
 func expandEnv(n *yaml.Node, file string, lookup func(string) (string, bool), errs *[]error) {
-	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
-			name := m[2 : len(m)-1]
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, envTokenPrefix) {
+		n.Value = envToken.ReplaceAllStringFunc(n.Value, func(m string) string {
+			name := m[len(envTokenPrefix) : len(m)-len(envTokenSuffix)]
 			v, ok := lookup(name)
 			if !ok {
 				*errs = append(*errs, fmt.Errorf("%s:%d:%d: environment variable %s is not set", file, n.Line, n.Column, name))
 			}
 			return v
 		})
+		if n.Style == 0 {
+			n.Tag = "" // a plain scalar: resolve its type from the expanded value (port: ${PORT})
+		}
 	}
 	for _, c := range n.Content {
 		expandEnv(c, file, lookup, errs)

@@ -48,3 +48,20 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("empty config: %v %v", c, err)
 	}
 }
+
+func TestEnvInFlowMappingAndTypes(t *testing.T) {
+	data := "rules:\n  placeholders: {Admins: [${ADMIN}, 'lit ${ADMIN}']}\nalerts:\n  max_evidence: ${MAXEV}\n"
+	c, err := Parse("p.yaml", []byte(data), env(map[string]string{"ADMIN": "root: {x}", "MAXEV": "7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Rules.Placeholders["Admins"]; len(got) != 2 || got[0] != "root: {x}" || got[1] != "lit root: {x}" {
+		t.Errorf("placeholders = %q: a value must never be parsed as YAML", got)
+	}
+	if c.Alerts.MaxEvidence != 7 {
+		t.Errorf("max_evidence = %d, want 7 from ${MAXEV}", c.Alerts.MaxEvidence)
+	}
+	if _, err := Parse("p.yaml", []byte("alerts:\n  max_evidence: ${MAXEV}\n"), env(map[string]string{"MAXEV": "many"})); err == nil || !strings.Contains(err.Error(), "p.yaml") {
+		t.Errorf("non-numeric value: %v", err)
+	}
+}
