@@ -36,7 +36,9 @@ func commands() []command {
 		{"alerts", "list, show, acknowledge, resolve and reopen alerts", runAlerts},
 		{"detections", "list stored detections", runDetections},
 		{"silence", "add, list and expire silences", runSilence},
-		{"db", "create or upgrade the store's schema (db migrate)", runDB},
+		{"routes", "show which receivers an alert would reach (routes test)", runRoutes},
+		{"notify", "send a test notification to a receiver (notify test)", runNotify},
+		{"db", "create or upgrade the store's schema and apply retention (db migrate|prune)", runDB},
 		{"version", "print version information", runVersion},
 	}
 }

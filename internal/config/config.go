@@ -14,13 +14,20 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"picket/internal/notify/route"
 )
 
 // Config is the whole configuration file.
 type Config struct {
-	Rules   Rules   `yaml:"rules"`
-	Storage Storage `yaml:"storage"`
-	Alerts  Alerts  `yaml:"alerts"`
+	Rules     Rules      `yaml:"rules"`
+	Storage   Storage    `yaml:"storage"`
+	Alerts    Alerts     `yaml:"alerts"`
+	Receivers []Receiver `yaml:"receivers"`
+	// Routing is the notification routing tree (route), inhibition rules and time intervals.
+	Routing route.Config `yaml:",inline"`
+	// ConsoleURL is the web console's base URL, for links in notifications.
+	ConsoleURL string `yaml:"console_url"`
 	// file is the path the configuration was read from.
 	file string
 }
@@ -231,6 +238,25 @@ func (c *Config) Validate() error {
 	}
 	if c.Alerts.DedupWindow < 0 || c.Alerts.Retention < 0 || c.Alerts.MaxEvidence < 0 {
 		errs = append(errs, fmt.Errorf("%s: alerts: durations and max_evidence must not be negative", c.file))
+	}
+	receivers := map[string]bool{}
+	for _, r := range c.Receivers {
+		switch {
+		case r.Name == "":
+			errs = append(errs, fmt.Errorf("%s:%d: receiver without a name", c.file, r.Line))
+		case receivers[r.Name]:
+			errs = append(errs, fmt.Errorf("%s:%d: receiver %q defined twice", c.file, r.Line, r.Name))
+		case r.Type == "":
+			errs = append(errs, fmt.Errorf("%s:%d: receiver %q has no type", c.file, r.Line, r.Name))
+		}
+		receivers[r.Name] = true
+	}
+	if c.Routing.Route != nil || len(c.Routing.InhibitRules) > 0 || len(c.Routing.TimeIntervals) > 0 {
+		if c.Routing.Route == nil {
+			errs = append(errs, fmt.Errorf("%s: inhibit_rules and time_intervals need a route", c.file))
+		} else if err := c.Routing.Validate(receivers); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c.file, err))
+		}
 	}
 	for name, vals := range c.Rules.Placeholders {
 		if len(vals) == 0 {
