@@ -218,7 +218,8 @@ func (s *scanner) run(ctx context.Context, paths []string) int {
 		s.scanPath(ctx, p)
 	}
 	s.progress.Close()
-	storeErr := s.flush(ctx)
+	// Store what was found even when interrupted: the detections are complete ones.
+	storeErr := s.flush(context.WithoutCancel(ctx))
 	if s.alerts != nil {
 		if err := s.alerts.Close(); err != nil && storeErr == nil {
 			storeErr = err
