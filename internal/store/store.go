@@ -6,6 +6,7 @@ import (
 
 	"picket/internal/alert"
 	"picket/internal/correlate"
+	"picket/internal/notify"
 )
 
 // Store is everything picket keeps durably. The SQLite and PostgreSQL backends implement it
@@ -22,6 +23,11 @@ type Store interface {
 	// Get (correlate.State) would clash with alert.Repository's. The value also implements
 	// alert.DetectionLister.
 	Alerts() alert.Repository
+
+	// Outbox returns the durable notification outbox (notify.Outbox, checked by
+	// outboxtest.Run), shared by every instance on the database. Like Alerts it is a value of
+	// its own: its List and Stats are not the Store's.
+	Outbox() notify.Outbox
 
 	// Migrate brings the schema up to the newest migration embedded in the binary. Open
 	// already calls it; `picket db migrate` calls it explicitly. Re-running it is a no-op.
