@@ -18,8 +18,8 @@ func TestNotificationJSONRoundTrip(t *testing.T) {
 	n := Notification{
 		ID: "n1", Receiver: "hook", Status: StatusFiring, GroupKey: "g", GroupLabels: map[string]string{"rule_id": "r"}, CreatedAt: at,
 		Alerts: []AlertView{{
-			Alert:  alert.Alert{ID: "a1", RuleID: "r", Level: rule.High, Status: alert.StatusOpen, FirstSeen: at, LastSeen: at, Count: 2},
-			Events: []Event{{ID: "e1", Time: at, Source: "s", Data: json.RawMessage(`{"eventName":"StopLogging"}`)}},
+			Alert:         alert.Alert{ID: "a1", RuleID: "r", Level: rule.High, Status: alert.StatusOpen, FirstSeen: at, LastSeen: at, Count: 2},
+			Events:        []Event{{ID: "e1", Time: at, Source: "s", Data: json.RawMessage(`{"eventName":"StopLogging"}`)}},
 			EventsOmitted: 1, URL: "https://picket.example.com/alerts/a1",
 		}},
 	}
