@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"picket/internal/alert"
@@ -91,9 +92,25 @@ func runRoutes(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
+const notifyUsage = "Usage: picket notify <test|status|list|retry> [flags]\n\n" +
+	"  test RECEIVER   send a realistic test notification to a receiver\n" +
+	"  status          the outbox per receiver: pending, delivering, delivered, dead, oldest pending\n" +
+	"  list            outbox entries (--state dead to see dead letters)\n" +
+	"  retry ID...     send dead-lettered notifications again"
+
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "status":
+			return runNotifyStatus(ctx, args[1:], stdout, stderr)
+		case "list":
+			return runNotifyList(ctx, args[1:], stdout, stderr)
+		case "retry":
+			return runNotifyRetry(ctx, args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "test" {
-		fmt.Fprintln(stderr, "Usage: picket notify test RECEIVER --config FILE\n\n  test   send a realistic test notification to a receiver")
+		fmt.Fprintln(stderr, notifyUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return ExitOK
 		}
@@ -169,4 +186,121 @@ func testNotification(receiver, consoleURL string, now time.Time) *notify.Notifi
 		GroupKey: "test", GroupLabels: map[string]string{"rule_id": a.RuleID}, CreatedAt: now.UTC(),
 		Alerts: []notify.AlertView{{Alert: a, Events: []notify.Event{{ID: "test-event", Time: now.UTC(), Source: "picket notify test", Data: raw}}, URL: url}},
 	}
+}
+
+func runNotifyStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("notify status", "picket notify status [--config FILE] [--format table|jsonl]",
+		"Show the notification outbox of the store per receiver.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	if !sf.check("notify status", stderr) {
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "notify status", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	stats, err := a.Store.Outbox().Stats(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "picket notify status: %v\n", err)
+		return ExitInput
+	}
+	if sf.format == "jsonl" {
+		enc := json.NewEncoder(stdout)
+		for _, st := range stats {
+			enc.Encode(st)
+		}
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECEIVER\tPENDING\tDELIVERING\tDELIVERED\tDEAD\tOLDEST PENDING")
+	for _, st := range stats {
+		oldest := "-"
+		if !st.OldestPending.IsZero() {
+			oldest = time.Since(st.OldestPending).Round(time.Second).String() + " ago"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\n", st.Receiver, st.Pending, st.Delivering, st.Delivered, st.Dead, oldest)
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func runNotifyList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("notify list", "picket notify list [--config FILE] [--state STATE] [--receiver NAME]",
+		"List notification outbox entries, with their last error.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	state := fs.String("state", "", "only entries in this state: pending, delivering, delivered or dead")
+	receiver := fs.String("receiver", "", "only entries of this receiver")
+	limit := fs.Int("limit", 100, "at most this many entries")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	if !sf.check("notify list", stderr) {
+		return ExitUsage
+	}
+	q := notify.OutboxQuery{Receiver: *receiver, Limit: *limit}
+	if *state != "" {
+		q.States = []notify.State{notify.State(*state)}
+	}
+	a, code := sf.open(ctx, "notify list", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	entries, err := a.Store.Outbox().List(ctx, q)
+	if err != nil {
+		fmt.Fprintf(stderr, "picket notify list: %v\n", err)
+		return ExitInput
+	}
+	if sf.format == "jsonl" {
+		enc := json.NewEncoder(stdout)
+		for _, e := range entries {
+			enc.Encode(e)
+		}
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tRECEIVER\tSTATE\tATTEMPTS\tCREATED\tLAST ERROR")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Receiver, e.State, e.Attempts, e.CreatedAt.Format(time.RFC3339), truncate(e.LastError, 80))
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "%d entries\n", len(entries))
+	return ExitOK
+}
+
+func runNotifyRetry(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("notify retry", "picket notify retry [--config FILE] ID...",
+		"Move dead-lettered notifications back to pending: the dispatcher sends them again, with the\n"+
+			"same idempotency key.", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	ids, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(stderr, "picket notify retry: give one or more notification IDs (see picket notify list --state dead)")
+		return ExitUsage
+	}
+	a, code := sf.open(ctx, "notify retry", stderr)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	exit := ExitOK
+	for _, id := range ids {
+		if err := a.Store.Outbox().Retry(ctx, id, time.Now()); err != nil {
+			fmt.Fprintf(stderr, "picket notify retry: %s: %v\n", id, err)
+			exit = ExitUsage
+			continue
+		}
+		fmt.Fprintf(stdout, "%s pending again\n", id)
+	}
+	return exit
 }

@@ -1,15 +1,22 @@
 package cli
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"picket/internal/app"
+	"picket/internal/config"
+	"picket/internal/notify"
 )
 
 func TestNotifyTestWebhook(t *testing.T) {
@@ -106,5 +113,50 @@ route:
 	code, out, _ = run("routes", "test", "--config", cfg, "--alert-json", low)
 	if code != ExitOK || !strings.Contains(out, "receivers: hook") || strings.Contains(out, "receivers: secops") {
 		t.Errorf("low alert: exit %d\n%s", code, out)
+	}
+}
+
+func TestNotifyOutboxCommands(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "picket.yaml", "storage:\n  path: picket.db\n")
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, c.Storage, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ob := st.Outbox()
+	n := testNotification("hook", "", now)
+	if err := ob.Enqueue(ctx, []notify.Notification{*n}); err != nil {
+		t.Fatal(err)
+	}
+	if es, err := ob.Claim(ctx, "hook", now, 10, time.Minute); err != nil || len(es) != 1 {
+		t.Fatalf("Claim = %v, %v", es, err)
+	}
+	if err := ob.Fail(ctx, n.ID, now, now, "400 bad request", true); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	code, out, errs := run("notify", "status", "--config", cfg)
+	if code != ExitOK || !strings.Contains(out, "hook") || !strings.Contains(out, "DEAD") {
+		t.Fatalf("status: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = run("notify", "list", "--config", cfg, "--state", "dead")
+	if code != ExitOK || !strings.Contains(out, n.ID) || !strings.Contains(out, "400 bad request") {
+		t.Errorf("list dead: exit %d\n%s", code, out)
+	}
+	if code, out, errs = run("notify", "retry", "--config", cfg, n.ID); code != ExitOK || !strings.Contains(out, "pending again") {
+		t.Errorf("retry: exit %d %s %s", code, out, errs)
+	}
+	if code, _, errs = run("notify", "retry", "--config", cfg, n.ID); code != ExitUsage {
+		t.Errorf("retrying a pending entry: exit %d %s", code, errs)
+	}
+	if _, out, _ = run("notify", "list", "--config", cfg, "--state", "pending", "--format", "jsonl"); !strings.Contains(out, n.ID) {
+		t.Errorf("entry not pending after retry: %s", out)
 	}
 }
