@@ -37,7 +37,7 @@ func commands() []command {
 		{"detections", "list stored detections", runDetections},
 		{"silence", "add, list and expire silences", runSilence},
 		{"routes", "show which receivers an alert would reach (routes test)", runRoutes},
-		{"notify", "send a test notification to a receiver (notify test)", runNotify},
+		{"notify", "test receivers and manage the notification outbox (notify test|status|list|retry)", runNotify},
 		{"db", "create or upgrade the store's schema and apply retention (db migrate|prune)", runDB},
 		{"version", "print version information", runVersion},
 	}
@@ -70,7 +70,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "picket — security monitoring of cloud logs with Sigma rules")
 	fmt.Fprintln(w, "\nUsage:\n  picket <command> [flags] [arguments]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'picket <command> --help' for the flags of a command.")
 }
