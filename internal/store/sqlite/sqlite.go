@@ -27,6 +27,8 @@ import (
 	"time"
 
 	msqlite "modernc.org/sqlite"
+
+	"picket/internal/store"
 )
 
 // Options configures Open.
@@ -90,9 +92,9 @@ func Open(ctx context.Context, o Options, logger *slog.Logger) (*Store, error) {
 	}
 	s.r.SetMaxOpenConns(o.ReadConns)
 	s.r.SetMaxIdleConns(o.ReadConns)
-	if err := s.w.PingContext(ctx); err != nil {
+	if err := s.connect(ctx, o.BusyTimeout); err != nil {
 		_ = s.Close()
-		return nil, s.fail(ctx, "opening", err)
+		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
@@ -100,6 +102,32 @@ func Open(ctx context.Context, o Options, logger *slog.Logger) (*Store, error) {
 	}
 	s.logger.Info("store opened", "backend", "sqlite")
 	return s, nil
+}
+
+// connect opens the writer connection, which switches the file to WAL. SQLite does not call
+// the busy handler for that switch when another process is opening the same new file at the
+// same moment, so a busy answer is retried here for up to the busy timeout.
+func (s *Store) connect(ctx context.Context, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	delay := 5 * time.Millisecond
+	for {
+		err := s.w.PingContext(ctx)
+		if err == nil {
+			return nil
+		}
+		err = s.fail(ctx, "opening", err)
+		if !errors.Is(err, store.ErrBusy) || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return s.fail(ctx, "opening", ctx.Err())
+		case <-t.C:
+		}
+		delay = min(2*delay, 200*time.Millisecond)
+	}
 }
 
 func (o Options) withDefaults() (Options, error) {
