@@ -3,6 +3,7 @@ package httpx
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +106,21 @@ func TestMarshalJSONKeepsMarkup(t *testing.T) {
 	}
 	if want := `{"t":"<a|b> & c"}`; string(got) != want {
 		t.Errorf("MarshalJSON() = %s, want %s", got, want)
+	}
+}
+
+func TestParseTemplateOr(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{{"", "default"}, {"custom", "custom"}} {
+		tm, err := ParseTemplateOr("t", tt.text, "default", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := tm.Execute(&b, nil); err != nil || b.String() != tt.want {
+			t.Errorf("ParseTemplateOr(%q) renders %q, %v; want %q", tt.text, b.String(), err, tt.want)
+		}
+	}
+	if _, err := ParseTemplateOr("t", "{{", "default", nil); err == nil {
+		t.Error("a broken override was accepted")
 	}
 }

@@ -83,6 +83,14 @@ const DefaultTitle = `{{if eq .Status "resolved"}}Resolved: {{else}}[{{.Level | 
 
 // ParseTemplate parses a notification template with Funcs and the channel's extra functions;
 // missing map keys render empty.
+// ParseTemplateOr parses text, or def when text is empty (a receiver's override of a default).
+func ParseTemplateOr(name, text, def string, extra template.FuncMap) (*template.Template, error) {
+	if text == "" {
+		text = def
+	}
+	return ParseTemplate(name, text, extra)
+}
+
 func ParseTemplate(name, text string, extra template.FuncMap) (*template.Template, error) {
 	t, err := template.New(name).Funcs(Funcs()).Funcs(extra).Option("missingkey=zero").Parse(text)
 	if err != nil {

@@ -84,20 +84,11 @@ func New(name string, c Config, deps notify.Deps) (*Notifier, error) {
 }
 
 func (c Config) templates() (msg, desc *template.Template, err error) {
-	m, d := c.Message, c.Description
-	if m == "" {
-		m = defaultMessage
-	}
-	if d == "" {
-		d = defaultDescription
-	}
-	if msg, err = httpx.ParseTemplate("message", m, nil); err != nil {
+	if msg, err = httpx.ParseTemplateOr("message", c.Message, defaultMessage, nil); err != nil {
 		return nil, nil, err
 	}
-	if desc, err = httpx.ParseTemplate("description", d, nil); err != nil {
-		return nil, nil, err
-	}
-	return msg, desc, nil
+	desc, err = httpx.ParseTemplateOr("description", c.Description, defaultDescription, nil)
+	return msg, desc, err
 }
 
 // Request is one Opsgenie API call.

@@ -73,21 +73,12 @@ func New(name string, c Config, deps notify.Deps) (*Notifier, error) {
 }
 
 func (c Config) templates() (title, text *template.Template, err error) {
-	ts, tx := c.Title, c.Text
-	if ts == "" {
-		ts = httpx.DefaultTitle
-	}
-	if tx == "" {
-		tx = defaultText
-	}
 	extra := template.FuncMap{"esc": Escape}
-	if title, err = httpx.ParseTemplate("title", ts, extra); err != nil {
+	if title, err = httpx.ParseTemplateOr("title", c.Title, httpx.DefaultTitle, extra); err != nil {
 		return nil, nil, err
 	}
-	if text, err = httpx.ParseTemplate("text", tx, extra); err != nil {
-		return nil, nil, err
-	}
-	return title, text, nil
+	text, err = httpx.ParseTemplateOr("text", c.Text, defaultText, extra)
+	return title, text, err
 }
 
 // Notify posts n. See notify.Notifier for the meaning of retry.
