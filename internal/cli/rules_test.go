@@ -66,12 +66,12 @@ func TestConfigPolicy(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "rules.yml", testRule)
 	logs := writeFile(t, dir, "trail.jsonl", stopLogging+"\n")
-	cfg := writeFile(t, dir, "picket.yaml", "rules:\n  builtin: false\n  paths: [rules.yml]\n  level_overrides: {6a2b9c1e-1f0d-4c57-9e3a-0d8f5b7c2a10: critical}\n")
+	cfg := writeFile(t, dir, "picket.yaml", "storage: {path: picket.db}\nrules:\n  builtin: false\n  paths: [rules.yml]\n  level_overrides: {6a2b9c1e-1f0d-4c57-9e3a-0d8f5b7c2a10: critical}\n")
 	code, out, errs := run("scan", "--config", cfg, "--format", "jsonl", logs)
 	if code != ExitOK || !strings.Contains(out, `"level":"critical"`) {
 		t.Errorf("level override: exit %d\n%s%s", code, out, errs)
 	}
-	cfg = writeFile(t, dir, "off.yaml", "rules:\n  builtin: false\n  paths: [rules.yml]\n  disabled_tags: [attack.defense-evasion]\n")
+	cfg = writeFile(t, dir, "off.yaml", "storage: {path: picket.db}\nrules:\n  builtin: false\n  paths: [rules.yml]\n  disabled_tags: [attack.defense-evasion]\n")
 	code, out, errs = run("scan", "--config", cfg, "--format", "jsonl", logs)
 	if code != ExitOK || out != "" {
 		t.Errorf("disabled by tag: exit %d, out %q %s", code, out, errs)

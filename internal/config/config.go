@@ -28,6 +28,14 @@ type Config struct {
 	Routing route.Config `yaml:",inline"`
 	// ConsoleURL is the web console's base URL, for links in notifications.
 	ConsoleURL string `yaml:"console_url"`
+	// Sources are the log sources `picket run` and `picket collect` read.
+	Sources []Source `yaml:"sources"`
+	// Jobs are scheduled jobs: digests, scheduled queries, retention.
+	Jobs []Job `yaml:"jobs"`
+	// Server is the HTTP server of `picket run` (API, console, metrics, health).
+	Server Server `yaml:"server"`
+	// Logging configures picket's own logs.
+	Logging Logging `yaml:"logging"`
 	// file is the path the configuration was read from.
 	file string
 }
@@ -258,6 +266,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %w", c.file, err))
 		}
 	}
+	errs = append(errs, c.validateIntegrations()...)
 	for name, vals := range c.Rules.Placeholders {
 		if len(vals) == 0 {
 			errs = append(errs, fmt.Errorf("%s: rules.placeholders.%s has no values", c.file, name))
