@@ -17,6 +17,7 @@ type Store interface {
 	Ledger
 	correlate.State
 	Locker
+	NotifyCommitter
 
 	// Alerts returns the detections, alerts and silences (alert.Repository, checked by
 	// alerttest.RunRepository). It is a value of its own rather than methods of Store, whose

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Ping", testPing},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Cancelled", testCancelled},
+		{"CommitNotifications", testCommitNotifications},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
