@@ -149,8 +149,18 @@ func (m *Manager) autoResolve(ctx context.Context, a *Alert, now time.Time) (*Al
 // MarkNotified records that a notification for alert id was delivered at at, and schedules the
 // next one by the re-alert policy. The notification pipeline calls it after delivery.
 func (m *Manager) MarkNotified(ctx context.Context, id string, at time.Time) error {
+	if _, err := m.repo.Update(ctx, id, m.NotifiedUpdate(at)); err != nil {
+		return fmt.Errorf("marking alert %s notified: %w", id, err)
+	}
+	return nil
+}
+
+// NotifiedUpdate returns the change MarkNotified applies to an alert notified at at (count the
+// notification, schedule the next one by the re-alert policy), for callers that store it in a
+// transaction of their own (the notification router commits it with the outbox entries).
+func (m *Manager) NotifiedUpdate(at time.Time) func(*Alert) error {
 	p := m.opts.Realert
-	_, err := m.repo.Update(ctx, id, func(a *Alert) error {
+	return func(a *Alert) error {
 		a.Notifications++
 		a.LastNotified = at
 		a.NextNotify = at.Add(p.interval(a.RealertStep))
@@ -158,11 +168,14 @@ func (m *Manager) MarkNotified(ctx context.Context, id string, at time.Time) err
 			a.RealertStep++
 		}
 		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("marking alert %s notified: %w", id, err)
 	}
-	return nil
+}
+
+// Due reports whether alert a warrants a notification at now: open, not silenced, and its
+// re-alert time has come. Ingest returns such alerts; the notification router asks again after
+// a restart.
+func Due(a *Alert, now time.Time) bool {
+	return a.Status == StatusOpen && !a.Silenced && !now.Before(a.NextNotify)
 }
 
 // Get returns alert id (ErrNotFound if there is none), its silenced state evaluated now.

@@ -83,9 +83,7 @@ func (m *Manager) Ingest(ctx context.Context, ds []Detection) (due []*Alert, err
 }
 
 // isDue reports whether an alert that just received detections should notify at now.
-func (m *Manager) isDue(a *Alert, now time.Time) bool {
-	return a.Status == StatusOpen && !a.Silenced && !now.Before(a.NextNotify)
-}
+func (m *Manager) isDue(a *Alert, now time.Time) bool { return Due(a, now) }
 
 // folder returns the fold function of one Ingest call.
 func (m *Manager) folder(now time.Time, sil []compiled) FoldFunc {

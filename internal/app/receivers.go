@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -77,16 +79,57 @@ func ChannelTypes() []string {
 
 // build decodes a receiver's settings strictly into cfg, then constructs the notifier.
 func build[C any](settings *yaml.Node, cfg *C, construct func() (notify.Notifier, error)) (notify.Notifier, error) {
+	if err := decodeStrict(settings, cfg); err != nil {
+		return nil, err
+	}
+	return construct()
+}
+
+// decodeStrict decodes an integration's settings into cfg: an unknown key is an error. Errors
+// give the lines of the configuration file.
+func decodeStrict(settings *yaml.Node, cfg any) error {
 	text, err := yaml.Marshal(settings)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return nil, errors.New(strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "yaml: ", ""))
+	err = dec.Decode(cfg)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
 	}
-	return construct()
+	// The decoder saw the re-marshalled text: map its lines back to the file's.
+	var copyTree yaml.Node
+	lines := map[int]int{}
+	if yaml.Unmarshal(text, &copyTree) == nil && len(copyTree.Content) == 1 {
+		mapLines(copyTree.Content[0], settings, lines)
+	}
+	msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "yaml: ", "")
+	msg = lineRef.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(lineRef.FindStringSubmatch(m)[1])
+		if orig, ok := lines[n]; ok {
+			return "line " + strconv.Itoa(orig)
+		}
+		return m
+	})
+	msg = unknownField.ReplaceAllString(msg, `unknown key "$1"`)
+	return errors.New(msg)
+}
+
+var (
+	lineRef      = regexp.MustCompile(`line (\d+)`)
+	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+)
+
+// mapLines records, for each node of the re-parsed copy, the line of the same node in the
+// original tree (the two have the same shape).
+func mapLines(copyNode, orig *yaml.Node, lines map[int]int) {
+	if _, ok := lines[copyNode.Line]; !ok {
+		lines[copyNode.Line] = orig.Line
+	}
+	for i := 0; i < len(copyNode.Content) && i < len(orig.Content); i++ {
+		mapLines(copyNode.Content[i], orig.Content[i], lines)
+	}
 }
 
 // BuildNotifiers constructs the notifier of every configured receiver; errors name the file,

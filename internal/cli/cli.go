@@ -31,6 +31,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"scan", "evaluate rules over log files and print detections", runScan},
+		{"collect", "poll every source once, detect, store and notify, then exit (collect --once)", runCollect},
 		{"rules", "lint, list and test rules (rules lint|list|test)", runRules},
 		{"explain", "show why a rule did or did not match an event", runExplain},
 		{"alerts", "list, show, acknowledge, resolve and reopen alerts", runAlerts},

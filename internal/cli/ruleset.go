@@ -8,9 +8,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"picket/internal/app"
 	"picket/internal/config"
 	"picket/internal/rule"
-	"picket/internal/rule/builtin"
 	"picket/internal/rule/sigma"
 )
 
@@ -81,31 +81,5 @@ func (rf *ruleFlags) load(builtinToo bool) (*sigma.Set, rule.Diagnostics, int, e
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	for k, v := range cfg.Rules.Placeholders {
-		if _, set := ph[k]; !set {
-			ph[k] = v
-		}
-	}
-	l := sigma.NewLoader(sigma.Options{Placeholders: ph})
-	if builtinToo && !rf.noBuiltin && cfg.Rules.BuiltinEnabled() {
-		if err := l.AddFS(builtin.FS(), "builtin", true); err != nil {
-			return nil, nil, 0, err
-		}
-	}
-	for _, p := range append(append([]string{}, cfg.Rules.Paths...), rf.paths...) {
-		if err := l.AddPath(p); err != nil {
-			return nil, nil, 0, err
-		}
-	}
-	set, diags := l.Finish()
-	errs, warns := set.Apply(sigma.Policy{
-		DisabledIDs: cfg.Rules.DisabledIDs, DisabledTags: cfg.Rules.DisabledTags, LevelOverrides: cfg.Rules.LevelOverrides,
-	})
-	for _, e := range errs {
-		diags = append(diags, rule.Diagnostic{File: rf.config, Msg: e})
-	}
-	for _, w := range warns {
-		diags = append(diags, rule.Diagnostic{File: rf.config, Severity: rule.SeverityWarning, Msg: w})
-	}
-	return set, diags, l.Files(), nil
+	return app.LoadRules(cfg, app.RuleOptions{NoBuiltin: !builtinToo || rf.noBuiltin, Paths: rf.paths, Placeholders: ph})
 }

@@ -259,6 +259,11 @@ func (c *Config) Validate() error {
 		}
 		receivers[r.Name] = true
 	}
+	for _, r := range c.Receivers {
+		if f := r.Delivery.Fallback; f != "" && (!receivers[f] || f == r.Name) {
+			errs = append(errs, fmt.Errorf("%s:%d: receiver %q: fallback %q is not another receiver", c.file, r.Line, r.Name, f))
+		}
+	}
 	if c.Routing.Route != nil || len(c.Routing.InhibitRules) > 0 || len(c.Routing.TimeIntervals) > 0 {
 		if c.Routing.Route == nil {
 			errs = append(errs, fmt.Errorf("%s: inhibit_rules and time_intervals need a route", c.file))
