@@ -4,6 +4,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,8 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Logging configures picket's own logs.
 	Logging Logging `yaml:"logging"`
+	// Notifications tunes delivery for every receiver.
+	Notifications Notifications `yaml:"notifications"`
 	// file is the path the configuration was read from.
 	file string
 }
@@ -84,6 +87,21 @@ type Alerts struct {
 	MaxEvidence int `yaml:"max_evidence"`
 	// Retention prunes detections and alert evidence older than this (0 keeps everything).
 	Retention time.Duration `yaml:"retention"`
+}
+
+// Notifications tunes the dispatcher and the router (zero values take the defaults).
+type Notifications struct {
+	// AttemptTimeout bounds one delivery attempt (default 30s).
+	AttemptTimeout time.Duration `yaml:"attempt_timeout"`
+	// Lease is how long a claimed notification stays reserved to one dispatcher; after a crash
+	// in the middle of a send it is sent again (with the same idempotency key) once the lease
+	// has expired (default 2m; must exceed attempt_timeout).
+	Lease time.Duration `yaml:"lease"`
+	// BackoffBase and BackoffMax bound the exponential back-off between attempts (1s, 10m).
+	BackoffBase time.Duration `yaml:"backoff_base"`
+	BackoffMax  time.Duration `yaml:"backoff_max"`
+	// MaxEvents is how many evidence events each alert of a notification carries (default 5).
+	MaxEvents int `yaml:"max_events"`
 }
 
 // Realert is the re-alert policy of alerts.
@@ -272,6 +290,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateIntegrations()...)
+	if n := c.Notifications; n.AttemptTimeout < 0 || n.Lease < 0 || n.BackoffBase < 0 || n.BackoffMax < 0 || n.MaxEvents < 0 {
+		errs = append(errs, fmt.Errorf("%s: notifications: durations and max_events must not be negative", c.file))
+	} else if attempt := cmp.Or(n.AttemptTimeout, 30*time.Second); n.Lease > 0 && n.Lease <= attempt {
+		errs = append(errs, fmt.Errorf("%s: notifications.lease must exceed attempt_timeout", c.file))
+	}
 	for name, vals := range c.Rules.Placeholders {
 		if len(vals) == 0 {
 			errs = append(errs, fmt.Errorf("%s: rules.placeholders.%s has no values", c.file, name))

@@ -159,10 +159,12 @@ func (d *Daemon) buildNotifications(ctx context.Context) error {
 	if err := notify.ValidateReceivers(receivers); err != nil {
 		return fmt.Errorf("%s: %w", cfg.File(), err)
 	}
-	d.disp = notify.NewDispatcher(d.store.Outbox(), receivers, notify.DispatcherOptions{Clock: d.clock, Logger: d.logger, Metrics: d.reg})
+	nc := cfg.Notifications
+	d.disp = notify.NewDispatcher(d.store.Outbox(), receivers, notify.DispatcherOptions{Clock: d.clock, Logger: d.logger, Metrics: d.reg,
+		AttemptTimeout: nc.AttemptTimeout, Lease: nc.Lease, BackoffBase: nc.BackoffBase, BackoffMax: nc.BackoffMax})
 	d.router, err = router.New(d.store, d.manager, d.store.Alerts().(alert.DetectionLister), d.disp, router.Options{
 		Routing: cfg.Routing, SendResolved: resolved, Notified: d.manager.NotifiedUpdate,
-		ConsoleURL: cfg.ConsoleURL, Clock: d.clock, Logger: d.logger,
+		ConsoleURL: cfg.ConsoleURL, MaxEvents: nc.MaxEvents, Clock: d.clock, Logger: d.logger,
 	})
 	return err
 }
