@@ -60,6 +60,17 @@ func (m *Manager) Reopen(ctx context.Context, id, actor, comment string) (*Alert
 	})
 }
 
+// Comment adds a comment to alert id's history without changing its state.
+func (m *Manager) Comment(ctx context.Context, id, actor, comment string) (*Alert, error) {
+	if strings.TrimSpace(comment) == "" {
+		return nil, fmt.Errorf("commenting alert %s: comment is required: %w", id, ErrInvalid)
+	}
+	return m.transition(ctx, "commenting", id, actor, comment, func(a *Alert, now time.Time) error {
+		a.record(now, actor, ActionCommented, comment)
+		return nil
+	})
+}
+
 func resolve(a *Alert, now time.Time, actor string, action Action, comment string) {
 	a.Status = StatusResolved
 	a.ResolvedAt = now

@@ -91,6 +91,7 @@ const (
 	ActionAutoResolved Action = "auto_resolved"
 	ActionSilenced     Action = "silenced"   // a fold found the alert newly matched by silences
 	ActionUnsilenced   Action = "unsilenced" // a fold found the alert no longer silenced
+	ActionCommented    Action = "commented"
 )
 
 // SystemActor is the actor of changes made by picket itself.

@@ -11,19 +11,41 @@ import (
 
 	"picket/internal/config"
 	"picket/internal/source"
+	"picket/internal/source/cloudwatch"
 	"picket/internal/source/file"
+	"picket/internal/source/s3"
 )
 
 // sourceFactory builds the sources of one `sources` entry (several when it expands, such as one
 // per region).
 type sourceFactory func(ctx context.Context, name string, settings *yaml.Node, deps source.Deps) ([]source.Source, error)
 
-// sourceTypes lists every source type picket has, one line each.
-func sourceTypes() map[string]sourceFactory {
+// sourceTypes lists every source type picket has. limiters is the CloudWatch Logs rate budget
+// shared by every CloudWatch source of one account and region.
+func sourceTypes(limiters *cloudwatch.Limiters) map[string]sourceFactory {
 	return map[string]sourceFactory{
 		"file": func(_ context.Context, name string, n *yaml.Node, d source.Deps) ([]source.Source, error) {
 			c := file.DefaultConfig()
 			return buildSource(n, &c, func() (source.Source, error) { return file.New(name, c, d) })
+		},
+		cloudwatch.Type: func(ctx context.Context, name string, n *yaml.Node, d source.Deps) ([]source.Source, error) {
+			c := cloudwatch.DefaultConfig()
+			if err := decodeStrict(n, &c); err != nil {
+				return nil, err
+			}
+			var out []source.Source
+			for _, in := range cloudwatch.Expand(name, c) {
+				s, err := cloudwatch.New(ctx, in.Name, in.Config, d, limiters)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, s)
+			}
+			return out, nil
+		},
+		s3.Type: func(ctx context.Context, name string, n *yaml.Node, d source.Deps) ([]source.Source, error) {
+			c := s3.DefaultConfig()
+			return buildSource(n, &c, func() (source.Source, error) { return s3.New(ctx, name, c, d) })
 		},
 	}
 }
@@ -31,7 +53,7 @@ func sourceTypes() map[string]sourceFactory {
 // SourceTypes lists the source types picket knows.
 func SourceTypes() []string {
 	var out []string
-	for t := range sourceTypes() {
+	for t := range sourceTypes(nil) {
 		out = append(out, t)
 	}
 	sort.Strings(out)
@@ -50,11 +72,19 @@ func buildSource[C any, S source.Source](settings *yaml.Node, cfg *C, construct 
 	return []source.Source{s}, nil
 }
 
+// Source is one built source with the schedule and type of its configuration entry.
+type Source struct {
+	source.Source
+	Type     string
+	Schedule config.Schedule
+}
+
 // BuildSources constructs every configured source, without network calls; errors name the
-// file, the source's line and its name.
-func BuildSources(ctx context.Context, cfg *config.Config, deps source.Deps) ([]source.Source, error) {
-	types := sourceTypes()
-	var out []source.Source
+// file, the source's line and its name. An entry may expand into several sources (one per
+// region), which share its schedule.
+func BuildSources(ctx context.Context, cfg *config.Config, deps source.Deps) ([]Source, error) {
+	types := sourceTypes(cloudwatch.NewLimiters())
+	var out []Source
 	var errs []error
 	for i := range cfg.Sources {
 		s := &cfg.Sources[i]
@@ -70,8 +100,8 @@ func BuildSources(ctx context.Context, cfg *config.Config, deps source.Deps) ([]
 		}
 		for _, src := range srcs {
 			deps.Status.Register(src.Name(), s.Type)
+			out = append(out, Source{Source: src, Type: s.Type, Schedule: s.Schedule})
 		}
-		out = append(out, srcs...)
 	}
 	return out, errors.Join(errs...)
 }

@@ -20,7 +20,8 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"  show ID         one alert with its evidence and history\n" +
 		"  ack ID          acknowledge (--comment, --actor)\n" +
 		"  resolve ID      resolve (--comment, --actor)\n" +
-		"  reopen ID       reopen a resolved alert (--comment, --actor)"
+		"  reopen ID       reopen a resolved alert (--comment, --actor)" +
+		"\n\nWith --server URL (token: --token or $PICKET_TOKEN) they use a running server's API instead of the store."
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, usage)
 		if len(args) == 0 {
@@ -44,6 +45,8 @@ func runAlertsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("alerts list", "picket alerts list [flags]", "List alerts, most recent first.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	status := fs.String("status", "open,acknowledged", "statuses to list, comma-separated (open, acknowledged, resolved), or all")
 	level := fs.String("level", "", "minimum level (informational, low, medium, high, critical)")
 	ruleID := fs.String("rule", "", "only alerts of this rule id")
@@ -75,12 +78,12 @@ func runAlertsList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		q.MinLevel = lv
 	}
-	a, code := sf.open(ctx, "alerts list", stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "alerts list", &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
-	alerts, err := a.Manager.List(ctx, q)
+	defer done()
+	alerts, err := m.List(ctx, q)
 	if err != nil {
 		fmt.Fprintf(stderr, "picket alerts list: %v\n", err)
 		return ExitInput
@@ -121,6 +124,8 @@ func runAlertsShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("alerts show", "picket alerts show [flags] ID", "Show one alert: its rule, group, counts, evidence and history.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	ids, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -129,12 +134,12 @@ func runAlertsShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "picket alerts show: give one alert ID")
 		return ExitUsage
 	}
-	a, code := sf.open(ctx, "alerts show", stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "alerts show", &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
-	al, err := a.Manager.Get(ctx, ids[0])
+	defer done()
+	al, err := m.Get(ctx, ids[0])
 	if err != nil {
 		return alertError(stderr, "alerts show", err)
 	}
@@ -172,6 +177,8 @@ func runAlertsTransition(ctx context.Context, verb string, args []string, stdout
 	fs := newFlagSet("alerts "+verb, "picket alerts "+verb+" [flags] ID...", "Change the status of alerts; the change is recorded with who and when.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	comment := fs.String("comment", "", "why (recorded in the alert's history)")
 	who := fs.String("actor", "", "who does it (default: $USER)")
 	ids, err := parseArgs(fs, args)
@@ -182,13 +189,13 @@ func runAlertsTransition(ctx context.Context, verb string, args []string, stdout
 		fmt.Fprintf(stderr, "picket alerts %s: give one or more alert IDs\n", verb)
 		return ExitUsage
 	}
-	a, code := sf.open(ctx, "alerts "+verb, stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "alerts "+verb, &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
+	defer done()
 	fn := map[string]func(context.Context, string, string, string) (*alert.Alert, error){
-		"ack": a.Manager.Acknowledge, "resolve": a.Manager.Resolve, "reopen": a.Manager.Reopen,
+		"ack": m.Acknowledge, "resolve": m.Resolve, "reopen": m.Reopen,
 	}[verb]
 	exit := ExitOK
 	for _, id := range ids {

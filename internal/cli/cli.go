@@ -30,6 +30,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "run picket as a service: sources, rules, alerts, notifications, jobs, API and console", runRun},
 		{"scan", "evaluate rules over log files and print detections", runScan},
 		{"collect", "poll every source once, detect, store and notify, then exit (collect --once)", runCollect},
 		{"rules", "lint, list and test rules (rules lint|list|test)", runRules},
@@ -39,7 +40,9 @@ func commands() []command {
 		{"silence", "add, list and expire silences", runSilence},
 		{"routes", "show which receivers an alert would reach (routes test)", runRoutes},
 		{"notify", "test receivers and manage the notification outbox (notify test|status|list|retry)", runNotify},
+		{"config", "validate a configuration or print a commented sample (config validate|sample)", runConfig},
 		{"db", "create or upgrade the store's schema and apply retention (db migrate|prune)", runDB},
+		{"server", "create API tokens and console password hashes (server hash-token|hash-password)", runServer},
 		{"version", "print version information", runVersion},
 	}
 }

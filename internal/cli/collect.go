@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"picket/internal/config"
@@ -95,6 +98,61 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if res.Undelivered > 0 {
 		fmt.Fprintf(stderr, "picket collect: %d notifications not delivered yet; they are kept and sent by the next run (see 'picket notify status')\n", res.Undelivered)
+		return ExitInput
+	}
+	return ExitOK
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", "picket run [--config FILE] [--watch PATH]",
+		"Run picket as a service: poll every source on its schedule, evaluate the rules, store\n"+
+			"detections and alerts, send notifications, run the jobs, and serve the API, the console,\n"+
+			"/metrics, /healthz and /readyz. Without --config it runs on the embedded defaults: picket.db\n"+
+			"in the working directory, the built-in rules, a file source on ./"+daemon.DefaultWatch+" (or the --watch paths)\n"+
+			"and a stdout receiver.\n\n"+
+			"Signals: SIGTERM or SIGINT stop it gracefully (batches in flight are finished and\n"+
+			"checkpointed); SIGHUP reloads the configuration file (an invalid one is rejected and the\n"+
+			"running configuration stays).", stderr)
+	var f daemonFlags
+	f.register(fs)
+	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long a graceful stop may take")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
+	}
+	cfg, err := f.loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "picket run: %v\n", err)
+		return ExitUsage
+	}
+	logger := newLogger(cfg.Logging, stderr)
+	o := daemon.Options{Stdout: stdout, Logger: logger, ShutdownTimeout: *shutdown}
+	if f.config != "" {
+		o.Load = f.loadConfig
+	}
+	d, err := daemon.New(ctx, cfg, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "picket run: %v\n", err)
+		return ExitUsage
+	}
+	defer d.Close()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP: reloading the configuration")
+				if err := d.Reload(ctx); err != nil {
+					logger.Error("reload failed", "err", err)
+				}
+			}
+		}
+	}()
+	if err := d.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "picket run: %v\n", err)
 		return ExitInput
 	}
 	return ExitOK

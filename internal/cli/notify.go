@@ -16,7 +16,6 @@ import (
 	"picket/internal/config"
 	"picket/internal/notify"
 	"picket/internal/notify/route"
-	"picket/internal/rule"
 )
 
 func runRoutes(_ context.Context, args []string, stdout, stderr io.Writer) int {
@@ -152,7 +151,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "picket notify test: %v\n", err)
 		return ExitUsage
 	}
-	n := testNotification(rc.Name, cfg.ConsoleURL, time.Now())
+	n := notify.TestNotification(rc.Name, cfg.ConsoleURL, time.Now())
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	if retry, err := notifiers[rc.Name].Notify(ctx, n); err != nil {
@@ -165,27 +164,6 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stdout, "test notification %s delivered to %s (%s)\n", n.ID, rc.Name, rc.Type)
 	return ExitOK
-}
-
-// testNotification is a realistic notification marked as a test.
-func testNotification(receiver, consoleURL string, now time.Time) *notify.Notification {
-	raw := json.RawMessage(`{"eventVersion":"1.09","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.45","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/picket-test"},"recipientAccountId":"123456789012"}`)
-	a := alert.Alert{
-		ID: "test-" + now.UTC().Format("20060102T150405Z"), Fingerprint: "picket-test", RuleID: "picket-test-notification",
-		RuleTitle: "picket test notification (AWS CloudTrail Logging Stopped)", Level: rule.High,
-		Tags: []string{"attack.defense-evasion", "attack.t1562.008"}, Kind: "detection", Source: "picket notify test",
-		Account: "123456789012", Group: map[string]string{"userIdentity.arn": "arn:aws:iam::123456789012:user/picket-test"},
-		Status: alert.StatusOpen, FirstSeen: now.UTC(), LastSeen: now.UTC(), Count: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
-	}
-	url := ""
-	if consoleURL != "" {
-		url = strings.TrimSuffix(consoleURL, "/") + "/alerts/" + a.ID
-	}
-	return &notify.Notification{
-		ID: "test-" + receiver + "-" + now.UTC().Format("20060102T150405.000Z"), Receiver: receiver, Status: notify.StatusFiring,
-		GroupKey: "test", GroupLabels: map[string]string{"rule_id": a.RuleID}, CreatedAt: now.UTC(),
-		Alerts: []notify.AlertView{{Alert: a, Events: []notify.Event{{ID: "test-event", Time: now.UTC(), Source: "picket notify test", Data: raw}}, URL: url}},
-	}
 }
 
 func runNotifyStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {

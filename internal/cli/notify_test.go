@@ -130,7 +130,7 @@ func TestNotifyOutboxCommands(t *testing.T) {
 	}
 	now := time.Now()
 	ob := st.Outbox()
-	n := testNotification("hook", "", now)
+	n := notify.TestNotification("hook", "", now)
 	if err := ob.Enqueue(ctx, []notify.Notification{*n}); err != nil {
 		t.Fatal(err)
 	}

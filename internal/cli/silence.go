@@ -16,7 +16,8 @@ func runSilence(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	usage := "Usage: picket silence <add|list|expire> [flags]\n\n" +
 		"  add      silence alerts matching --match FIELD=VALUE (also !=, =~, !~) until --expires\n" +
 		"  list     silences (active ones; --all for expired too)\n" +
-		"  expire   end silences now: picket silence expire ID..."
+		"  expire   end silences now: picket silence expire ID..." +
+		"\n\nWith --server URL (token: --token or $PICKET_TOKEN) they use a running server's API instead of the store."
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, usage)
 		if len(args) == 0 {
@@ -54,6 +55,8 @@ func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			"the silence would match without creating it.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	var matches stringList
 	fs.Var(&matches, "match", "matcher FIELD=VALUE (or !=, =~, !~ with an anchored RE2 regexp); repeatable, all must match")
 	comment := fs.String("comment", "", "why (required)")
@@ -84,13 +87,13 @@ func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "picket silence add: --expires %q: want a duration such as 2h or an RFC 3339 time\n", *expires)
 		return ExitUsage
 	}
-	a, code := sf.open(ctx, "silence add", stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "silence add", &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
+	defer done()
 	if *preview {
-		alerts, err := a.Manager.PreviewSilence(ctx, s, now.Add(-7*24*time.Hour))
+		alerts, err := m.PreviewSilence(ctx, s, now.Add(-7*24*time.Hour))
 		if err != nil {
 			return alertError(stderr, "silence add", err)
 		}
@@ -100,7 +103,7 @@ func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "%d recent alerts would be silenced\n", len(alerts))
 		return ExitOK
 	}
-	created, err := a.Manager.AddSilence(ctx, s)
+	created, err := m.AddSilence(ctx, s)
 	if err != nil {
 		return alertError(stderr, "silence add", err)
 	}
@@ -116,6 +119,8 @@ func runSilenceList(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("silence list", "picket silence list [flags]", "List silences.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	all := fs.Bool("all", false, "include expired silences")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagExit(err)
@@ -123,12 +128,12 @@ func runSilenceList(ctx context.Context, args []string, stdout, stderr io.Writer
 	if !sf.check("silence list", stderr) {
 		return ExitUsage
 	}
-	a, code := sf.open(ctx, "silence list", stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "silence list", &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
-	ss, err := a.Manager.Silences(ctx, !*all)
+	defer done()
+	ss, err := m.Silences(ctx, !*all)
 	if err != nil {
 		return alertError(stderr, "silence list", err)
 	}
@@ -156,6 +161,8 @@ func runSilenceExpire(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs := newFlagSet("silence expire", "picket silence expire [flags] ID...", "End silences now.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var rf remoteFlags
+	rf.register(fs)
 	who := fs.String("actor", "", "who (default: $USER)")
 	ids, err := parseArgs(fs, args)
 	if err != nil {
@@ -165,14 +172,14 @@ func runSilenceExpire(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "picket silence expire: give one or more silence IDs")
 		return ExitUsage
 	}
-	a, code := sf.open(ctx, "silence expire", stderr)
-	if a == nil {
+	m, done, code := openBackend(ctx, "silence expire", &sf, &rf, stderr)
+	if m == nil {
 		return code
 	}
-	defer a.Close()
+	defer done()
 	exit := ExitOK
 	for _, id := range ids {
-		if err := a.Manager.ExpireSilence(ctx, id, actor(*who)); err != nil {
+		if err := m.ExpireSilence(ctx, id, actor(*who)); err != nil {
 			exit = alertError(stderr, "silence expire", err)
 			continue
 		}

@@ -26,6 +26,8 @@ import (
 type hook struct {
 	mu   sync.Mutex
 	rnd  *rand.Rand
+	// noFail answers every delivery with success.
+	noFail bool
 	got  []delivery
 	keys map[string][]string // idempotency key → sorted alert ids of its first delivery
 }
@@ -58,7 +60,7 @@ func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	delay := time.Duration(h.rnd.IntN(15)) * time.Millisecond
-	fail := h.rnd.IntN(10) == 0
+	fail := !h.noFail && h.rnd.IntN(10) == 0
 	h.mu.Unlock()
 	time.Sleep(delay)
 	if fail {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -40,20 +41,48 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// syncBuffer is a bytes.Buffer safe for the writes of the process's copying goroutine and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // child is one running picket process.
 type child struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr syncBuffer
 	done           chan struct{}
 	err            error
 }
 
+// stdoutStderr returns everything the process wrote so far.
+func (c *child) stdoutStderr() string { return c.stdout.String() + c.stderr.String() }
+
 // start runs picket with args in dir.
 func start(t *testing.T, dir string, args ...string) *child {
 	t.Helper()
+	return startEnv(t, dir, os.Environ(), args...)
+}
+
+// startEnv runs picket with args in dir and the environment env.
+func startEnv(t *testing.T, dir string, env []string, args ...string) *child {
+	t.Helper()
 	c := &child{cmd: exec.Command(binary, args...), done: make(chan struct{})}
 	c.cmd.Dir = dir
-	c.cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	c.cmd.Env = append(env, "NO_COLOR=1")
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	if err := c.cmd.Start(); err != nil {
 		t.Fatalf("starting picket: %v", err)
@@ -119,4 +148,14 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// running reports whether the process has not exited.
+func running(c *child) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+		return true
+	}
 }

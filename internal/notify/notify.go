@@ -38,7 +38,9 @@ type Notification struct {
 	GroupKey    string            `json:"group_key"`
 	GroupLabels map[string]string `json:"group_labels,omitempty"`
 	Alerts      []AlertView       `json:"alerts"`
-	CreatedAt   time.Time         `json:"created_at"`
+	// Summary is a plain-text summary shown above the alerts; digests set it.
+	Summary   string    `json:"summary,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // AlertView is an alert as a notification shows it: the alert, a sample of its evidence events

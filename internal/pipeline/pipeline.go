@@ -56,11 +56,12 @@ type Rules struct {
 	feeds  map[string][]*sigma.Rule
 }
 
-// NewRules compiles the enabled rules of set; correlation windows live in state.
-func NewRules(set *sigma.Set, state correlate.State, lateness time.Duration) (*Rules, error) {
+// NewRules compiles the enabled rules of set, leaving out those whose id is in off (switched
+// off at run time); correlation windows live in state.
+func NewRules(set *sigma.Set, state correlate.State, lateness time.Duration, off map[string]bool) (*Rules, error) {
 	var enabled []*sigma.Rule
 	for _, r := range set.Rules {
-		if !r.Disabled {
+		if !r.Disabled && !off[r.ID] {
 			enabled = append(enabled, r)
 		}
 	}
@@ -68,7 +69,7 @@ func NewRules(set *sigma.Set, state correlate.State, lateness time.Duration) (*R
 	if err != nil {
 		return nil, fmt.Errorf("correlation rules: %w", err)
 	}
-	return &Rules{Detect: detect.New(set.Rules), Corr: corr, feeds: corr.Inputs()}, nil
+	return &Rules{Detect: detect.New(enabled), Corr: corr, feeds: corr.Inputs()}, nil
 }
 
 // Pipeline processes source batches. It is safe for concurrent use.

@@ -90,7 +90,7 @@ func newPipeline(t *testing.T) (*Pipeline, *alert.Manager, *alert.MemoryReposito
 	if errs := diags.Errors(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r, err := NewRules(set, nil, 0)
+	r, err := NewRules(set, nil, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestForcedLogSourceAndSwap(t *testing.T) {
 	}
 	before := p.Rules()
 	empty, _ := sigma.NewLoader(sigma.Options{}).Finish()
-	r, err := NewRules(empty, nil, 0)
+	r, err := NewRules(empty, nil, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,8 @@ type Metrics struct {
 	// throttling error ({source, api}).
 	APICalls  *prometheus.CounterVec
 	Throttles *prometheus.CounterVec
-	// Errors counts failed polls ({source}).
+	// Errors counts failed polls ({source}); the daemon, which runs the polls, updates it and
+	// LastSuccess, not the sources.
 	Errors *prometheus.CounterVec
 	// Skipped counts records that could not be framed ({source, reason}).
 	Skipped *prometheus.CounterVec

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"picket/internal/alert"
+	"picket/internal/audit"
 	"picket/internal/correlate"
 	"picket/internal/notify"
 )
@@ -29,6 +30,9 @@ type Store interface {
 	// outboxtest.Run), shared by every instance on the database. Like Alerts it is a value of
 	// its own: its List and Stats are not the Store's.
 	Outbox() notify.Outbox
+
+	// Audit returns the audit log of user actions (audit.Log, checked by audittest.Run).
+	Audit() audit.Log
 
 	// Migrate brings the schema up to the newest migration embedded in the binary. Open
 	// already calls it; `picket db migrate` calls it explicitly. Re-running it is a no-op.

@@ -445,10 +445,3 @@ func (g *Grouper) Restore(s State) {
 		}
 	}
 }
-
-// Has reports whether the Grouper holds alert id in some group.
-func (g *Grouper) Has(id string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.memberOf[id]) > 0
-}

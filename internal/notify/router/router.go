@@ -149,14 +149,14 @@ func (r *Router) Recover(ctx context.Context) error {
 	return r.resync(ctx, s.At)
 }
 
-// resync re-adds the active alerts and those resolved since since.
+// resync re-adds every active alert (so that silences, acknowledgements and changes made by
+// other instances reach the Grouper) and the alerts resolved since since. An alert is added as
+// due when it may notify and has detections it was not notified of (see pending).
 func (r *Router) resync(ctx context.Context, since time.Time) error {
 	now := r.opts.Clock()
 	var changed []*alert.Alert
 	err := r.each(ctx, alert.Query{Status: []alert.Status{alert.StatusOpen, alert.StatusAcknowledged}}, func(a *alert.Alert) {
-		if a.UpdatedAt.After(since) || alert.Due(a, now) || !r.known(a) {
-			changed = append(changed, a)
-		}
+		changed = append(changed, a)
 	})
 	if err != nil {
 		return fmt.Errorf("router: reading active alerts: %w", err)
@@ -171,7 +171,7 @@ func (r *Router) resync(ctx context.Context, since time.Time) error {
 	}
 	r.mu.Lock()
 	for _, a := range changed {
-		r.grouper.Add(now, a, alert.Due(a, now))
+		r.grouper.Add(now, a, pending(a, now))
 	}
 	r.lastSync = now
 	r.mu.Unlock()
@@ -179,11 +179,12 @@ func (r *Router) resync(ctx context.Context, since time.Time) error {
 	return nil
 }
 
-// known reports whether the Grouper holds alert a (in some group).
-func (r *Router) known(a *alert.Alert) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.grouper.Has(a.ID)
+// pending reports whether alert a warrants a notification the router may not have decided yet:
+// it may notify now (alert.Due) and holds detections processed after its last notification
+// (or was never notified). After a crash between an ingest and the flush that would have
+// announced it, this is what brings the alert back.
+func pending(a *alert.Alert, now time.Time) bool {
+	return alert.Due(a, now) && (a.LastNotified.IsZero() || a.LastDetectedAt.After(a.LastNotified))
 }
 
 // each calls fn for every alert q selects (all pages; q.Limit > 0 caps the total).
@@ -314,16 +315,18 @@ func (r *Router) Flush(ctx context.Context, now time.Time) (int, error) {
 	return len(ns), nil
 }
 
-// Drain flushes every group now, as if group_wait and group_interval had passed, for one-shot
-// runs (`picket collect --once`) that exit before any timer would fire. It returns how many
-// notifications it committed.
+// Drain flushes every group now, as if group_wait had passed, for one-shot runs (`picket
+// collect --once`) that exit before any timer would fire: it evaluates the groups in the order
+// they come due, up to the longest group_wait from now, so that every group created by this
+// run is evaluated once. It returns how many notifications it committed.
 func (r *Router) Drain(ctx context.Context) (int, error) {
+	horizon := r.opts.Clock().Add(maxGroupWait(r.opts.Routing.Route, route.DefaultGroupWait))
 	total := 0
-	for range 3 { // a group is evaluated at most once per call; resolved follow-ups need another
+	for range 100000 { // each round moves the groups it evaluates past horizon or notifies
 		r.mu.Lock()
 		next := r.grouper.Next()
 		r.mu.Unlock()
-		if next.IsZero() {
+		if next.IsZero() || next.After(horizon) {
 			break
 		}
 		at := r.opts.Clock()
@@ -335,11 +338,24 @@ func (r *Router) Drain(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		if n == 0 {
-			break
-		}
 	}
 	return total, nil
+}
+
+// maxGroupWait is the longest group_wait of the routing tree (inherit is the parent's).
+func maxGroupWait(rt *route.Route, inherited time.Duration) time.Duration {
+	if rt == nil {
+		return inherited
+	}
+	w := inherited
+	if rt.GroupWait > 0 {
+		w = rt.GroupWait
+	}
+	out := w
+	for _, c := range rt.Routes {
+		out = max(out, maxGroupWait(c, w))
+	}
+	return out
 }
 
 // notifications builds the outbox content of intents, and lists the alerts announced firing.

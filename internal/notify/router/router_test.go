@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -213,5 +214,33 @@ func TestResolvedNotification(t *testing.T) {
 	es := f.outbox(t)
 	if len(es) != 2 || es[1].Notification.Status != notify.StatusResolved {
 		t.Fatalf("outbox: %+v", es)
+	}
+}
+
+// TestDrainFlushesEveryGroup: groups created at slightly different times (one per alert) all
+// notify in one Drain, however many there are.
+func TestDrainFlushesEveryGroup(t *testing.T) {
+	f := newFixture(t)
+	r, err := New(f.st, f.m, f.st.Alerts().(alert.DetectionLister), nil, Options{
+		Routing:  route.Config{Route: &route.Route{Receiver: "hook", GroupBy: []string{"..."}, GroupWait: 30 * time.Second}},
+		Notified: f.m.NotifiedUpdate,
+		Clock:    func() time.Time { return f.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		f.now = f.now.Add(time.Millisecond)
+		r.Observe(f.ingest(t, fmt.Sprintf("r%d", i), fmt.Sprintf("e%d", i)), true)
+	}
+	n, err := r.Drain(context.Background())
+	if err != nil || n != 50 {
+		t.Fatalf("drain: %d notifications, %v; want 50", n, err)
+	}
+	if es := f.outbox(t); len(es) != 50 {
+		t.Fatalf("outbox: %d entries, want 50", len(es))
 	}
 }
