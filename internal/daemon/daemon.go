@@ -419,7 +419,9 @@ func Check(ctx context.Context, cfg *config.Config) (Summary, error) {
 // noCheckpoints stands in for the store while Check builds sources that are never polled.
 type noCheckpoints struct{}
 
-func (noCheckpoints) Checkpoint(context.Context, string) ([]byte, bool, error) { return nil, false, nil }
+func (noCheckpoints) Checkpoint(context.Context, string) ([]byte, bool, error) {
+	return nil, false, nil
+}
 
 func (noCheckpoints) SetCheckpoint(context.Context, string, []byte) error {
 	return errors.New("checkpoints are not available while validating")

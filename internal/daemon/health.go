@@ -75,8 +75,8 @@ func (d *Daemon) checkHealth(ctx context.Context, g *generation, started time.Ti
 			RuleID: HealthRuleID, RuleTitle: "picket source is not collecting", Level: rule.High,
 			Tags: []string{"picket.health"}, Kind: "detection",
 			// One event per source and hour: the alert's count says how long it lasted.
-			EventID:     fmt.Sprintf("%s/%d", st.Name, now.Unix()/3600),
-			EventTime:   now, Source: st.Name, LogSource: event.LogSource{Product: "picket", Service: "health"},
+			EventID:   fmt.Sprintf("%s/%d", st.Name, now.Unix()/3600),
+			EventTime: now, Source: st.Name, LogSource: event.LogSource{Product: "picket", Service: "health"},
 			Raw: raw, GroupValues: map[string]string{"source": st.Name}, DetectedAt: now,
 		})
 	}

@@ -58,7 +58,9 @@ func buildJobs(cfg *config.Config, d *Daemon, g *generation) ([]schedule.Task, e
 		receivers[r.Name] = true
 	}
 	for _, j := range cfg.Jobs {
-		fail := func(err error) { errs = append(errs, fmt.Errorf("%s:%d: job %q (%s): %w", cfg.File(), j.Line, j.Name, j.Type, err)) }
+		fail := func(err error) {
+			errs = append(errs, fmt.Errorf("%s:%d: job %q (%s): %w", cfg.File(), j.Line, j.Name, j.Type, err))
+		}
 		sc := j.Schedule
 		if sc.Every == 0 && sc.Cron == "" {
 			fail(errors.New("needs a schedule: every or cron"))

@@ -2,9 +2,9 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"encoding/json"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"

@@ -24,12 +24,12 @@ import (
 // hook is a webhook peer that records every delivery, answers slowly and sometimes fails, so
 // that kills land in the middle of sends and retries.
 type hook struct {
-	mu   sync.Mutex
-	rnd  *rand.Rand
+	mu  sync.Mutex
+	rnd *rand.Rand
 	// noFail answers every delivery with success.
 	noFail bool
-	got  []delivery
-	keys map[string][]string // idempotency key → sorted alert ids of its first delivery
+	got    []delivery
+	keys   map[string][]string // idempotency key → sorted alert ids of its first delivery
 }
 
 type delivery struct {
