@@ -43,6 +43,7 @@ func commands() []command {
 		{"config", "validate a configuration or print a commented sample (config validate|sample)", runConfig},
 		{"db", "create or upgrade the store's schema and apply retention (db migrate|prune)", runDB},
 		{"server", "create API tokens and console password hashes (server hash-token|hash-password)", runServer},
+		{"healthcheck", "check that a running picket is healthy (for container health checks)", runHealthcheck},
 		{"version", "print version information", runVersion},
 	}
 }

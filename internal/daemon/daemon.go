@@ -33,6 +33,7 @@ import (
 	"picket/internal/pipeline"
 	"picket/internal/rule/sigma"
 	"picket/internal/schedule"
+	"picket/internal/server"
 	"picket/internal/source"
 	"picket/internal/store"
 )
@@ -407,6 +408,11 @@ func Check(ctx context.Context, cfg *config.Config) (Summary, error) {
 		}
 		if _, err := schedule.NewSpec(sc); err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: source %q: %w", cfg.File(), s.Line, s.Name, err))
+		}
+	}
+	if !cfg.Server.Disabled {
+		if err := server.Validate(cfg.Server); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", cfg.File(), err))
 		}
 	}
 	if _, err := buildJobs(cfg, nil, nil); err != nil {

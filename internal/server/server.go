@@ -107,24 +107,14 @@ func New(d Deps) (*Server, error) {
 	if d.Alerts == nil || d.Detections == nil || d.Catalog == nil || d.Audit == nil {
 		errs = append(errs, errors.New("server: Alerts, Detections, Catalog and Audit are required"))
 	}
-	a, err := newAuth(d.Config)
+	a, err := validate(d.Config)
 	if err != nil {
 		errs = append(errs, err)
-	}
-	listen := d.Config.ListenAddr()
-	if a != nil && !a.required() && !isLoopbackAddr(listen) {
-		errs = append(errs, fmt.Errorf("server: listening on %s (not a loopback address) requires authentication: "+
-			"configure at least one of server.tokens or server.users (`picket server hash-token`, `picket server hash-password`)", listen))
-	}
-	hasTLS := d.Config.TLSCertFile != "" || d.Config.TLSKeyFile != ""
-	if hasTLS {
-		if _, err := tls.LoadX509KeyPair(d.Config.TLSCertFile, d.Config.TLSKeyFile); err != nil {
-			errs = append(errs, fmt.Errorf("server: loading the TLS key pair: %w", err))
-		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	hasTLS := d.Config.TLSCertFile != "" || d.Config.TLSKeyFile != ""
 	s := &Server{deps: d, logger: d.Logger, clock: d.Clock, auth: a, tls: hasTLS}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -136,6 +126,32 @@ func New(d Deps) (*Server, error) {
 	s.routes = s.routeTable()
 	s.handler = s.buildHandler()
 	return s, nil
+}
+
+// Validate checks the server configuration as New does (token and password hashes,
+// authentication on a non-loopback address, the TLS key pair), for `picket config validate`.
+func Validate(c config.Server) error {
+	_, err := validate(c)
+	return err
+}
+
+func validate(c config.Server) (*auth, error) {
+	var errs []error
+	a, err := newAuth(c)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	listen := c.ListenAddr()
+	if a != nil && !a.required() && !isLoopbackAddr(listen) {
+		errs = append(errs, fmt.Errorf("server: listening on %s (not a loopback address) requires authentication: "+
+			"configure at least one of server.tokens or server.users (`picket server hash-token`, `picket server hash-password`)", listen))
+	}
+	if c.TLSCertFile != "" || c.TLSKeyFile != "" {
+		if _, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile); err != nil {
+			errs = append(errs, fmt.Errorf("server: loading the TLS key pair: %w", err))
+		}
+	}
+	return a, errors.Join(errs...)
 }
 
 // Handler returns the server's handler (for tests, or to serve it elsewhere).
