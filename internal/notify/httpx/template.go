@@ -31,11 +31,13 @@ type Data struct {
 	Count int
 	// URL is the console link of the first alert.
 	URL string
+	// Summary is a digest's plain-text summary ("" otherwise).
+	Summary string
 }
 
 // NewData summarises n for templates.
 func NewData(n *notify.Notification) *Data {
-	d := &Data{ID: n.ID, Receiver: n.Receiver, Status: string(n.Status), GroupLabels: n.GroupLabels, Alerts: n.Alerts}
+	d := &Data{ID: n.ID, Receiver: n.Receiver, Status: string(n.Status), GroupLabels: n.GroupLabels, Alerts: n.Alerts, Summary: n.Summary}
 	var lvl rule.Level
 	d.Title = "no alerts"
 	for i, a := range n.Alerts {

@@ -27,7 +27,7 @@ var sample []byte
 func Sample() []byte { return append([]byte(nil), sample...) }
 
 // defaultText is the body of the message, in Slack mrkdwn.
-const defaultText = `{{range .Alerts}}{{if .URL}}*<{{.URL}}|{{esc .RuleTitle}}>*{{else}}*{{esc .RuleTitle}}*{{end}} · {{.Level}} · {{.Status}}
+const defaultText = `{{with .Summary}}` + "```" + `{{esc .}}` + "```" + `{{"\n"}}{{end}}{{range .Alerts}}{{if .URL}}*<{{.URL}}|{{esc .RuleTitle}}>*{{else}}*{{esc .RuleTitle}}*{{end}} · {{.Level}} · {{.Status}}
 {{.Count}} detection{{if ne .Count 1}}s{{end}}, {{time .FirstSeen}} → {{time .LastSeen}}{{with group .Group}}
 {{esc .}}{{end}}
 {{range .Events}}• {{range $i, $f := evidence .}}{{if $i}}, {{end}}{{$f.Key}}=` + "`{{esc $f.Value}}`" + `{{end}}

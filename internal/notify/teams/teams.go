@@ -25,7 +25,7 @@ var sample []byte
 // Sample returns the commented sample configuration.
 func Sample() []byte { return append([]byte(nil), sample...) }
 
-const defaultText = `{{range .Alerts}}**{{.RuleTitle}}** · {{.Level}} · {{.Status}}{{"\n\n"}}` +
+const defaultText = `{{with .Summary}}` + "```" + `{{"\n"}}{{.}}{{"\n"}}` + "```" + `{{"\n\n"}}{{end}}{{range .Alerts}}**{{.RuleTitle}}** · {{.Level}} · {{.Status}}{{"\n\n"}}` +
 	`{{.Count}} detection{{if ne .Count 1}}s{{end}}, {{time .FirstSeen}} → {{time .LastSeen}}{{with group .Group}} · {{.}}{{end}}{{"\n\n"}}` +
 	`{{range .Events}}- {{range $i, $f := evidence .}}{{if $i}}, {{end}}{{$f.Key}}: {{$f.Value}}{{end}}{{"\n"}}{{end}}` +
 	`{{if .EventsOmitted}}- and {{.EventsOmitted}} more{{"\n"}}{{end}}{{if .URL}}[Open]({{.URL}}){{end}}{{"\n\n"}}{{end}}`

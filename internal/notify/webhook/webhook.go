@@ -106,6 +106,8 @@ type payload struct {
 	Status         notify.Status  `json:"status"`
 	NotificationID string         `json:"notification_id"`
 	Alerts         []payloadAlert `json:"alerts"`
+	// Summary is the plain-text summary of a digest; absent otherwise.
+	Summary string `json:"summary,omitempty"`
 }
 
 type payloadAlert struct {
@@ -140,7 +142,7 @@ type payloadEvent struct {
 // Body returns the version 1 JSON body of n, the bytes the signature covers.
 func Body(n *notify.Notification) ([]byte, error) {
 	p := payload{Version: Version, Receiver: n.Receiver, Status: n.Status, NotificationID: n.ID,
-		Alerts: make([]payloadAlert, 0, len(n.Alerts))}
+		Alerts: make([]payloadAlert, 0, len(n.Alerts)), Summary: n.Summary}
 	for _, a := range n.Alerts {
 		pa := payloadAlert{
 			ID: a.ID, Fingerprint: a.Fingerprint, Status: string(a.Status),
