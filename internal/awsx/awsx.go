@@ -27,9 +27,12 @@ type Account struct {
 	Profile string `yaml:"profile"`
 	// RoleARN is assumed (STS AssumeRole) with ExternalID and SessionName when set, for
 	// cross-account access.
-	RoleARN     string `yaml:"role_arn"`
-	ExternalID  string `yaml:"external_id"`
-	SessionName string `yaml:"session_name"`
+	RoleARN string `yaml:"role_arn"`
+	// RoleARNs, for sources, reads several accounts: one source per role (and region), named
+	// <name>/<account id>[/<region>]. Set role_arn or role_arns, not both.
+	RoleARNs    []string `yaml:"role_arns"`
+	ExternalID  string   `yaml:"external_id"`
+	SessionName string   `yaml:"session_name"`
 	// Endpoint overrides the service endpoint (VPC interface endpoints, tests).
 	Endpoint string `yaml:"endpoint"`
 }
@@ -45,10 +48,15 @@ func (a Account) Validate() error {
 			errs = append(errs, fmt.Errorf("region %q is not an AWS region name (like us-east-1)", r))
 		}
 	}
-	if a.RoleARN != "" && !strings.HasPrefix(a.RoleARN, "arn:") {
-		errs = append(errs, fmt.Errorf("role_arn %q is not an ARN (arn:aws:iam::123456789012:role/name)", a.RoleARN))
+	if a.RoleARN != "" && len(a.RoleARNs) > 0 {
+		errs = append(errs, errors.New("set role_arn or role_arns, not both"))
 	}
-	if a.ExternalID != "" && a.RoleARN == "" {
+	for _, r := range append([]string{a.RoleARN}, a.RoleARNs...) {
+		if r != "" && (!strings.HasPrefix(r, "arn:") || AccountOf(r) == "") {
+			errs = append(errs, fmt.Errorf("role_arn %q is not a role ARN (arn:aws:iam::123456789012:role/name)", r))
+		}
+	}
+	if a.ExternalID != "" && a.RoleARN == "" && len(a.RoleARNs) == 0 {
 		errs = append(errs, errors.New("external_id needs role_arn"))
 	}
 	if a.Endpoint != "" {
@@ -70,6 +78,15 @@ func (a Account) AllRegions() []string {
 		return []string{a.Region}
 	}
 	return nil
+}
+
+// AccountOf returns the account id of an ARN (its fifth field), "" when it has none.
+func AccountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }
 
 func validRegion(r string) bool {

@@ -3,6 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -72,9 +75,11 @@ func TestRunServiceLifecycle(t *testing.T) {
 	defer srv.Close()
 	logs := filepath.Join(dir, "logs", "trail.jsonl")
 	os.MkdirAll(filepath.Dir(logs), 0o755)
+	addr := freeAddr(t)
 	config := func(extra string) string {
 		return `
 storage: {path: picket.db}
+server: {listen: "` + addr + `"}
 alerts: {group_by: [userIdentity.userName]}
 sources:
   - {name: trail, type: file, paths: [logs], every: 1s}
@@ -99,6 +104,20 @@ logging: {format: json}
 	eventually(t, 15*time.Second, "two notifications", func() bool { return keys() == 2 || !running(c) })
 	if keys() != 2 {
 		t.Fatalf("picket exited early:\n%s", c.stdoutStderr())
+	}
+
+	// The API, the console, metrics and health answer.
+	for path, want := range map[string]string{
+		"/healthz":                   "ok",
+		"/readyz":                    "ok",
+		"/metrics":                   "picket_source_records_total",
+		"/api/v1/alerts?status=open": "AWS CloudTrail Logging Stopped",
+		"/api/v1/sources":            `"name":"trail"`,
+		"/":                          "<title>Alerts",
+	} {
+		if body := get(t, "http://"+addr+path); !strings.Contains(body, want) {
+			t.Errorf("GET %s lacks %q:\n%.300s", path, want, body)
+		}
 	}
 
 	// SIGTERM: a graceful stop, exit 0.
@@ -156,4 +175,30 @@ logging: {format: json}
 	if len(h.keys) != 5 {
 		t.Errorf("%d logical notifications, want 5", len(h.keys))
 	}
+}
+
+// freeAddr returns a loopback address with a port free at the time of the call.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// get returns the body of a GET, failing the test on a transport error or a status other than 200.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return string(b)
 }

@@ -41,6 +41,9 @@ func (c Config) Validate() error {
 	if err := c.Account.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if len(c.RoleARNs) > 0 {
+		errs = append(errs, errors.New("role_arns (several accounts) is for aws_cloudwatch sources; use one role_arn"))
+	}
 	if len(c.Regions) > 1 {
 		errs = append(errs, errors.New("a Logs Insights job runs in one region: set region, not several regions"))
 	}

@@ -236,20 +236,32 @@ type Instance struct {
 // instance named name; with several regions, one per region named "<name>/<region>", each with
 // its own checkpoints and metrics. The composition root calls it before New.
 func Expand(name string, c Config) []Instance {
-	regions := c.AllRegions()
-	if len(regions) <= 1 {
-		one := c
-		one.Regions = nil
-		if len(regions) == 1 {
-			one.Region = regions[0]
-		}
-		return []Instance{{Name: name, Region: one.Region, Config: one}}
+	var out []Instance
+	roles := c.RoleARNs
+	if len(roles) == 0 {
+		roles = []string{c.RoleARN}
 	}
-	out := make([]Instance, 0, len(regions))
-	for _, r := range regions {
-		one := c
-		one.Region, one.Regions = r, nil
-		out = append(out, Instance{Name: name + "/" + r, Region: r, Config: one})
+	for _, role := range roles {
+		base, label := c, name
+		base.RoleARN, base.RoleARNs = role, nil
+		if len(c.RoleARNs) > 0 {
+			label = name + "/" + awsx.AccountOf(role)
+		}
+		regions := c.AllRegions()
+		if len(regions) <= 1 {
+			one := base
+			one.Regions = nil
+			if len(regions) == 1 {
+				one.Region = regions[0]
+			}
+			out = append(out, Instance{Name: label, Region: one.Region, Config: one})
+			continue
+		}
+		for _, r := range regions {
+			one := base
+			one.Region, one.Regions = r, nil
+			out = append(out, Instance{Name: label + "/" + r, Region: r, Config: one})
+		}
 	}
 	return out
 }

@@ -102,18 +102,23 @@ func TestExpand(t *testing.T) {
 		name    string
 		region  string
 		regions []string
+		roles   []string
 		want    []string // name@region
 	}{
 		{name: "none", want: []string{"cw@"}},
 		{name: "one", region: "eu-west-1", want: []string{"cw@eu-west-1"}},
 		{name: "one in list", regions: []string{"eu-west-1"}, want: []string{"cw@eu-west-1"}},
 		{name: "several", regions: []string{"us-east-1", "eu-west-1"}, want: []string{"cw/us-east-1@us-east-1", "cw/eu-west-1@eu-west-1"}},
+		{name: "accounts", region: "eu-west-1", roles: []string{"arn:aws:iam::111111111111:role/r", "arn:aws:iam::222222222222:role/r"},
+			want: []string{"cw/111111111111@eu-west-1", "cw/222222222222@eu-west-1"}},
+		{name: "accounts and regions", regions: []string{"us-east-1", "eu-west-1"}, roles: []string{"arn:aws:iam::111111111111:role/r", "arn:aws:iam::222222222222:role/r"},
+			want: []string{"cw/111111111111/us-east-1@us-east-1", "cw/111111111111/eu-west-1@eu-west-1", "cw/222222222222/us-east-1@us-east-1", "cw/222222222222/eu-west-1@eu-west-1"}},
 	}
 	for _, tt := range tests {
-		c.Region, c.Regions = tt.region, tt.regions
+		c.Region, c.Regions, c.RoleARNs = tt.region, tt.regions, tt.roles
 		var got []string
 		for _, in := range Expand("cw", c) {
-			if in.Config.Region != in.Region || len(in.Config.Regions) != 0 {
+			if in.Config.Region != in.Region || len(in.Config.Regions) != 0 || len(in.Config.RoleARNs) != 0 {
 				t.Errorf("%s: instance config region %q regions %v, want %q and none", tt.name, in.Config.Region, in.Config.Regions, in.Region)
 			}
 			got = append(got, in.Name+"@"+in.Region)

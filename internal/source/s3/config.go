@@ -101,6 +101,9 @@ func (c Config) Validate() error {
 	if err := c.Account.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if len(c.RoleARNs) > 0 {
+		errs = append(errs, errors.New("role_arns (several accounts) is for aws_cloudwatch sources; use one role_arn"))
+	}
 	if len(c.Regions) > 1 {
 		add("regions: an aws_s3 source reads one queue or bucket, in one region (filter CloudTrail's regions with regions_in_bucket)")
 	}
