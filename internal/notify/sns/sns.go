@@ -5,20 +5,16 @@
 package sns
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	texttemplate "text/template"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -29,8 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"picket/internal/alert"
 	"picket/internal/notify"
+	"picket/internal/notify/webhook"
 	"picket/internal/rule"
 )
 
@@ -257,92 +253,25 @@ func retryable(err error) bool {
 	return true
 }
 
-// The version "1" payload, the generic webhook's JSON body.
-type (
-	payload struct {
-		Version        string         `json:"version"`
-		Receiver       string         `json:"receiver"`
-		Status         notify.Status  `json:"status"`
-		NotificationID string         `json:"notification_id"`
-		Alerts         []payloadAlert `json:"alerts"`
-	}
-	payloadAlert struct {
-		ID            string            `json:"id"`
-		Fingerprint   string            `json:"fingerprint"`
-		Status        alert.Status      `json:"status"`
-		Rule          payloadRule       `json:"rule"`
-		Source        string            `json:"source"`
-		FirstSeen     time.Time         `json:"first_seen"`
-		LastSeen      time.Time         `json:"last_seen"`
-		Count         int               `json:"count"`
-		Group         map[string]string `json:"group"`
-		Events        []payloadEvent    `json:"events"`
-		EventsOmitted int               `json:"events_omitted"`
-		URL           string            `json:"url"`
-	}
-	payloadRule struct {
-		ID    string   `json:"id"`
-		Title string   `json:"title"`
-		Level string   `json:"level"`
-		Tags  []string `json:"tags"`
-	}
-	payloadEvent struct {
-		ID     string          `json:"id"`
-		Time   time.Time       `json:"time"`
-		Source string          `json:"source"`
-		Data   json.RawMessage `json:"data"`
-	}
-)
-
-func newPayload(n *notify.Notification) payload {
-	p := payload{Version: "1", Receiver: n.Receiver, Status: n.Status, NotificationID: n.ID,
-		Alerts: make([]payloadAlert, 0, len(n.Alerts))}
-	for i := range n.Alerts {
-		a := &n.Alerts[i]
-		pa := payloadAlert{
-			ID: a.ID, Fingerprint: a.Fingerprint, Status: a.Status,
-			Rule: payloadRule{ID: a.RuleID, Title: a.RuleTitle, Level: a.Level.String(),
-				Tags: append([]string{}, a.Tags...)},
-			Source: a.Source, FirstSeen: a.FirstSeen.UTC(), LastSeen: a.LastSeen.UTC(), Count: a.Count,
-			Group:         maps.Clone(a.Group),
-			Events:        make([]payloadEvent, 0, len(a.Events)),
-			EventsOmitted: a.EventsOmitted, URL: a.URL,
-		}
-		if pa.Group == nil {
-			pa.Group = map[string]string{}
-		}
-		for _, ev := range a.Events {
-			data := ev.Data
-			if len(data) == 0 || !json.Valid(data) {
-				data = json.RawMessage("null")
-			}
-			pa.Events = append(pa.Events, payloadEvent{ID: ev.ID, Time: ev.Time.UTC(), Source: ev.Source, Data: data})
-		}
-		p.Alerts = append(p.Alerts, pa)
-	}
-	return p
-}
-
-// messageBody encodes n's payload, dropping evidence events (halving the first alert that
-// still has some, counted in events_omitted) until it fits in an SNS message.
+// messageBody encodes n as the generic webhook's version 1 body, dropping evidence events
+// (halving the first alert that still has some, counted in events_omitted) until it fits in an
+// SNS message.
 func messageBody(n *notify.Notification) ([]byte, error) {
-	p := newPayload(n)
+	c := *n
+	c.Alerts = slices.Clone(n.Alerts)
 	for {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(p); err != nil {
-			return nil, fmt.Errorf("encoding payload: %w", err)
+		body, err := webhook.Body(&c)
+		if err != nil {
+			return nil, err
 		}
-		body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if len(body) <= maxMessageBytes {
 			return body, nil
 		}
-		i := slices.IndexFunc(p.Alerts, func(a payloadAlert) bool { return len(a.Events) > 0 })
+		i := slices.IndexFunc(c.Alerts, func(a notify.AlertView) bool { return len(a.Events) > 0 })
 		if i < 0 {
 			return nil, fmt.Errorf("payload of %d bytes exceeds the SNS limit even without evidence", len(body))
 		}
-		a := &p.Alerts[i]
+		a := &c.Alerts[i]
 		keep := len(a.Events) / 2
 		a.EventsOmitted += len(a.Events) - keep
 		a.Events = a.Events[:keep]

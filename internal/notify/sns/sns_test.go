@@ -413,7 +413,12 @@ func TestMessageBodyFitsSNS(t *testing.T) {
 	if len(body) > maxMessageBytes {
 		t.Fatalf("body has %d bytes", len(body))
 	}
-	var p payload
+	var p struct {
+		Alerts []struct {
+			Events        []json.RawMessage `json:"events"`
+			EventsOmitted int               `json:"events_omitted"`
+		} `json:"alerts"`
+	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,8 @@ type Source struct {
 	started bool
 	// identity returns the identity of an open file; tests replace it.
 	identity func(f *os.File, fi os.FileInfo) string
+	// empty holds the configured paths that matched no file at the last poll.
+	empty map[string]bool
 }
 
 // New validates c and returns the source name.
@@ -95,7 +97,7 @@ func New(name string, c Config, d source.Deps) (*Source, error) {
 	d.Status.Register(name, Type)
 	return &Source{
 		name: name, cfg: c, format: format, logSource: c.LogSource.event(), dir: d.Dir, d: d,
-		log: log.With("source", name), files: map[string]*cursor{}, identity: defaultIdentity,
+		log: log.With("source", name), files: map[string]*cursor{}, identity: defaultIdentity, empty: map[string]bool{},
 	}, nil
 }
 

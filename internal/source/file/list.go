@@ -32,9 +32,18 @@ func (s *Source) list() ([]string, error) {
 				continue
 			}
 		}
+		before := len(seen)
 		for _, m := range matches {
 			if err := walk(m, add); err != nil {
 				errs = append(errs, err)
+			}
+		}
+		// Say once that a path matches nothing (a typo, or a directory not created yet): the
+		// source keeps looking at every poll.
+		if empty := len(seen) == before; empty != s.empty[p] {
+			s.empty[p] = empty
+			if empty {
+				s.log.Warn("path matches no file yet; picket will read files as they appear", "path", abs)
 			}
 		}
 	}
