@@ -3,14 +3,18 @@
 // alert changes handed to the notification router. It implements source.Sink.
 //
 // Order of effects for one batch, and why nothing is lost or repeated:
-//  1. every record is recognised (logsource, id, time) and its id marked in the ledger (scope:
-//     the logsource), which says which records are new;
-//  2. every record is matched against the detection rules — repeats too, because their
-//     detections have the same ids as the first time and are stored once (a repeat that was
-//     marked in step 1 before a crash left its detections unstored gets them now);
-//  3. only new records feed the correlation rules, so a repeat never counts twice;
-//  4. the detections are stored and folded into alerts in one transaction;
-//  5. the changed alerts go to the router.
+//  1. every record is recognised (logsource, id, time) and matched against the detection
+//     rules — repeats too, because their detections have the same ids as the first time and
+//     are stored once;
+//  2. the ids of the events that feed correlation rules are marked in the processed-event
+//     ledger (scope: the logsource), which says which of them are new; only new ones feed the
+//     correlations, so a redelivered event never counts twice in a window (a crash after the
+//     marking loses at most the correlation counts of that batch, never a detection);
+//  3. the detections are stored and folded into alerts in one transaction;
+//  4. the changed alerts go to the router.
+//
+// Only events that feed correlations go to the ledger: every other repeat is absorbed by the
+// detection ids, and the ledger's writes would otherwise dominate ingestion.
 //
 // Process returns nil only after step 4, so the source checkpoints only what is stored.
 package pipeline
@@ -120,8 +124,18 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 		p.metrics.skipped.WithLabelValues(src, reason).Add(float64(n))
 	}
 	events := make([]event.Event, len(b.Records))
-	items := make([]store.LedgerItem, len(b.Records))
 	malformed := 0
+	var ds []alert.Detection
+	// Pass 1: recognise and match every event; the detections of single-event rules are
+	// kept whether the event is new or not (a repeat's detections have the same ids and are
+	// stored once), the matches that feed correlation rules wait for the ledger.
+	type feed struct {
+		event int
+		rule  *sigma.Rule
+	}
+	var feeds []feed
+	var items []store.LedgerItem
+	itemOf := make([]int, len(events)) // event → index in items, or -1
 	for i := range b.Records {
 		r := &b.Records[i]
 		ev := &events[i]
@@ -131,39 +145,48 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 		if b.LogSource != nil {
 			ev.LogSource = *b.LogSource
 		}
+		itemOf[i] = -1
 		if ev.Err() != nil {
 			malformed++
 			continue
 		}
-		items[i] = store.LedgerItem{Scope: "event/" + ev.LogSource.Product + "/" + ev.LogSource.Service, ID: ev.ID, Time: ev.Time}
+		rules.Detect.Match(ev, func(r *sigma.Rule) {
+			if r.Generate {
+				ds = append(ds, alert.NewDetection(r, ev, now))
+			}
+			if len(rules.feeds[r.ID]) == 0 {
+				return
+			}
+			if itemOf[i] < 0 {
+				itemOf[i] = len(items)
+				items = append(items, store.LedgerItem{Scope: "event/" + ev.LogSource.Product + "/" + ev.LogSource.Service, ID: ev.ID, Time: ev.Time})
+			}
+			feeds = append(feeds, feed{i, r})
+		})
 	}
 	if malformed > 0 {
 		p.metrics.skipped.WithLabelValues(src, "malformed").Add(float64(malformed))
 		p.logger.Warn("skipped malformed records", "source", src, "count", malformed)
 	}
-	fresh, err := p.ledger.MarkProcessed(ctx, items)
-	if err != nil {
-		return fmt.Errorf("marking %d events processed: %w", len(items), err)
-	}
-	var ds []alert.Detection
+	// Pass 2: the ledger says which of the events feeding correlations are new; only those
+	// count, so that a redelivered event never counts twice in a window.
 	repeats := 0
-	for i := range events {
-		ev := &events[i]
-		if ev.Err() != nil {
-			continue
+	if len(items) > 0 {
+		fresh, err := p.ledger.MarkProcessed(ctx, items)
+		if err != nil {
+			return fmt.Errorf("marking %d events processed: %w", len(items), err)
 		}
-		if !fresh[i] {
-			repeats++
+		for _, f := range fresh {
+			if !f {
+				repeats++
+			}
 		}
 		var cerr error
-		rules.Detect.Match(ev, func(r *sigma.Rule) {
-			if r.Generate {
-				ds = append(ds, alert.NewDetection(r, ev, now))
+		for _, f := range feeds {
+			if !fresh[itemOf[f.event]] {
+				continue
 			}
-			if !fresh[i] || len(rules.feeds[r.ID]) == 0 {
-				return
-			}
-			hits, err := rules.Corr.Observe(ctx, r, ev)
+			hits, err := rules.Corr.Observe(ctx, f.rule, &events[f.event])
 			if err != nil && cerr == nil {
 				cerr = err
 			}
@@ -172,9 +195,9 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 					ds = append(ds, alert.HitDetection(&hits[h], now))
 				}
 			}
-		})
+		}
 		if cerr != nil {
-			// The correlation state could not be read or written: the event's own detections
+			// The correlation state could not be read or written: the events' own detections
 			// are still stored; the failure is logged and counted, never silent.
 			p.metrics.errors.WithLabelValues(src, "correlation").Inc()
 			p.logger.Error("correlation state failed", "source", src, "err", cerr)
@@ -182,6 +205,7 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 	}
 	var due []*alert.Alert
 	if len(ds) > 0 {
+		var err error
 		if due, err = p.alerts.Ingest(ctx, ds); err != nil {
 			return fmt.Errorf("storing %d detections: %w", len(ds), err)
 		}
@@ -189,7 +213,7 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 	if p.router != nil && len(due) > 0 {
 		p.router.Observe(due, true)
 	}
-	p.metrics.events.WithLabelValues(src).Add(float64(len(events) - malformed - repeats))
+	p.metrics.events.WithLabelValues(src).Add(float64(len(events) - malformed))
 	p.metrics.repeats.WithLabelValues(src).Add(float64(repeats))
 	p.metrics.detections.WithLabelValues(src).Add(float64(len(ds)))
 	p.metrics.duration.Observe(time.Since(start).Seconds())
@@ -205,9 +229,9 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_pipeline_events_total",
-			Help: "Events evaluated (repeats excluded), by source."}, []string{"source"}),
+			Help: "Events evaluated, by source."}, []string{"source"}),
 		repeats: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_pipeline_repeated_events_total",
-			Help: "Events seen before (redelivery, overlapping polls), by source."}, []string{"source"}),
+			Help: "Events feeding correlation rules that were seen before (redelivery, overlapping polls), by source."}, []string{"source"}),
 		detections: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_pipeline_detections_total",
 			Help: "Detections produced (including those of repeated events, stored once), by source."}, []string{"source"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_pipeline_skipped_records_total",

@@ -179,7 +179,8 @@ func TestProcessCorrelationIgnoresRepeats(t *testing.T) {
 func TestProcessFailsWithoutLedger(t *testing.T) {
 	p, m, _, led, _ := newPipeline(t)
 	led.fail = true
-	err := p.Process(context.Background(), "src", &source.Batch{Records: []source.Record{trail("e1", "StopLogging", "", "u")}})
+	// A denial feeds the correlation, which needs the ledger.
+	err := p.Process(context.Background(), "src", &source.Batch{Records: []source.Record{trail("e1", "GetObject", "AccessDenied", "u")}})
 	if err == nil {
 		t.Fatal("Process succeeded with the ledger down: the source would checkpoint unprocessed events")
 	}
