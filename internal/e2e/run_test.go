@@ -111,6 +111,7 @@ logging: {format: json}
 		"/healthz":                   "ok",
 		"/readyz":                    "ok",
 		"/metrics":                   "picket_source_records_total",
+		"/metrics?":                  "picket_alerts_due_total",
 		"/api/v1/alerts?status=open": "AWS CloudTrail Logging Stopped",
 		"/api/v1/sources":            `"name":"trail"`,
 		"/":                          "<title>Alerts",

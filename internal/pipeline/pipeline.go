@@ -151,6 +151,7 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 			continue
 		}
 		rules.Detect.Match(ev, func(r *sigma.Rule) {
+			p.metrics.matches.WithLabelValues(r.ID).Inc()
 			if r.Generate {
 				ds = append(ds, alert.NewDetection(r, ev, now))
 			}
@@ -210,6 +211,9 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 			return fmt.Errorf("storing %d detections: %w", len(ds), err)
 		}
 	}
+	for _, a := range due {
+		p.metrics.due.WithLabelValues(a.Level.String()).Inc()
+	}
 	if p.router != nil && len(due) > 0 {
 		p.router.Observe(due, true)
 	}
@@ -222,6 +226,7 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 
 type metrics struct {
 	events, repeats, detections *prometheus.CounterVec
+	matches, due                *prometheus.CounterVec
 	skipped, errors             *prometheus.CounterVec
 	duration                    prometheus.Histogram
 }
@@ -238,11 +243,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Records skipped, by source and reason."}, []string{"source", "reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_pipeline_errors_total",
 			Help: "Pipeline failures that did not fail the batch, by source and stage."}, []string{"source", "stage"}),
+		matches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_rule_matches_total",
+			Help: "Events matched, by rule id (correlation base rules included)."}, []string{"rule"}),
+		due: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "picket_alerts_due_total",
+			Help: "Alerts that became due for notification (new, reopened or re-alerting), by level."}, []string{"level"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "picket_pipeline_batch_seconds",
 			Help: "Time to evaluate and store one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.events, m.repeats, m.detections, m.skipped, m.errors, m.duration)
+		reg.MustRegister(m.events, m.repeats, m.detections, m.matches, m.due, m.skipped, m.errors, m.duration)
 	}
 	return m
 }
