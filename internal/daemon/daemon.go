@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -231,7 +232,7 @@ func (d *Daemon) buildNotifications(ctx context.Context, g *generation) error {
 		AttemptTimeout: nc.AttemptTimeout, Lease: nc.Lease, BackoffBase: nc.BackoffBase, BackoffMax: nc.BackoffMax})
 	g.router, err = router.New(d.store, g.manager, d.store.Alerts().(alert.DetectionLister), g.disp, router.Options{
 		Routing: cfg.Routing, SendResolved: resolved, Notified: g.manager.NotifiedUpdate,
-		ConsoleURL: cfg.ConsoleURL, MaxEvents: nc.MaxEvents, Clock: d.clock, Logger: d.logger,
+		ConsoleURL: consoleURL(cfg), MaxEvents: nc.MaxEvents, Clock: d.clock, Logger: d.logger,
 	})
 	return err
 }
@@ -431,4 +432,17 @@ func (noCheckpoints) Checkpoint(context.Context, string) ([]byte, bool, error) {
 
 func (noCheckpoints) SetCheckpoint(context.Context, string, []byte) error {
 	return errors.New("checkpoints are not available while validating")
+}
+
+// consoleURL is the base of the links in notifications: console_url, or the server's own
+// address when it listens on loopback (a link that works on this machine), else none.
+func consoleURL(cfg *config.Config) string {
+	if cfg.ConsoleURL != "" || cfg.Server.Disabled {
+		return cfg.ConsoleURL
+	}
+	host, port, err := net.SplitHostPort(cfg.Server.ListenAddr())
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() || port == "0" {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

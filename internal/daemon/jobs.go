@@ -197,8 +197,8 @@ func (d *Daemon) digest(ctx context.Context, g *generation, name string, c Diges
 		for _, a := range shown {
 			v := notify.AlertView{Alert: *a}
 			v.History, v.Evidence = nil, nil
-			if g.cfg.ConsoleURL != "" {
-				v.URL = strings.TrimSuffix(g.cfg.ConsoleURL, "/") + "/alerts/" + a.ID
+			if u := consoleURL(g.cfg); u != "" {
+				v.URL = strings.TrimSuffix(u, "/") + "/alerts/" + a.ID
 			}
 			n.Alerts = append(n.Alerts, v)
 		}

@@ -170,7 +170,7 @@ func (d *Daemon) testReceiver(ctx context.Context, name string) error {
 		}
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		_, err = ns[name].Notify(ctx, notify.TestNotification(name, g.cfg.ConsoleURL, d.clock()))
+		_, err = ns[name].Notify(ctx, notify.TestNotification(name, consoleURL(g.cfg), d.clock()))
 		return err
 	}
 	return fmt.Errorf("receiver %q: %w", name, errUnknownReceiver)
