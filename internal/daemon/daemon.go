@@ -270,9 +270,20 @@ type OnceResult struct {
 func (d *Daemon) Once(ctx context.Context, deliverFor time.Duration) (OnceResult, error) {
 	g := d.current()
 	var res OnceResult
+	routing := false
 	if g.router != nil {
-		if err := g.router.Recover(ctx); err != nil {
+		unlock, ok, err := d.store.TryLock(ctx, routerLock)
+		if err != nil {
 			return res, err
+		}
+		if ok {
+			defer unlock()
+			if err := g.router.Recover(ctx); err != nil {
+				return res, err
+			}
+			routing = true
+		} else {
+			d.logger.Info("another instance routes notifications: the alerts of this run are notified by it")
 		}
 	}
 	var wg sync.WaitGroup
@@ -289,7 +300,7 @@ func (d *Daemon) Once(ctx context.Context, deliverFor time.Duration) (OnceResult
 	}
 	wg.Wait()
 	res.Sources, res.Failed = len(g.sources), len(errs)
-	if g.router == nil {
+	if !routing {
 		return res, errors.Join(errs...)
 	}
 	n, err := g.router.Drain(ctx)

@@ -181,11 +181,7 @@ func (d *Daemon) start(ctx context.Context, g *generation) (func(context.Context
 	nctx, ncancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	if g.router != nil {
-		if err := g.router.Recover(ctx); err != nil {
-			ncancel()
-			return nil, err
-		}
-		wg.Go(func() { g.router.Run(nctx) })
+		wg.Go(func() { d.lead(nctx, g) })
 		wg.Go(func() { g.disp.Run(nctx) })
 	}
 	if err := sched.Start(ctx); err != nil {
@@ -207,6 +203,48 @@ func (d *Daemon) start(ctx context.Context, g *generation) (func(context.Context
 		wg.Wait()
 		return err
 	}, nil
+}
+
+// routerLock is the store lock of the notification router: of several instances sharing a
+// store, one routes (the others take over when it stops); every instance delivers.
+const routerLock = "notify/router"
+
+// lead runs g's router while this instance holds the router lock, trying to take it every few
+// seconds otherwise, until ctx is done.
+func (d *Daemon) lead(ctx context.Context, g *generation) {
+	logged := false
+	for {
+		unlock, ok, err := d.store.TryLock(ctx, routerLock)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.logger.Warn("taking the notification router lock", "err", err)
+		case ok:
+			if err := g.router.Recover(ctx); err != nil {
+				unlock()
+				if ctx.Err() != nil {
+					return
+				}
+				d.logger.Error("notification router: recovering its state failed; retrying", "err", err)
+				break
+			}
+			if logged {
+				d.logger.Info("this instance now routes notifications")
+			}
+			g.router.Run(ctx)
+			unlock()
+			return
+		case !logged:
+			d.logger.Info("another instance routes notifications; this one delivers and stands by")
+			logged = true
+		}
+		t := time.NewTimer(5 * time.Second)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // drainOutbox waits until nothing is pending or delivering, or ctx is done (at most a few
