@@ -72,7 +72,8 @@ type Options struct {
 	ConsoleURL string
 	// MaxEvents is how many evidence events each alert of a notification carries (default 5).
 	MaxEvents int
-	// ResyncInterval is how often the alerts are re-read from the store (default 30s).
+	// ResyncInterval is how often the alerts are re-read from the store (default 10s): how
+	// soon alerts stored by another instance, or changed by the CLI, reach the Grouper.
 	ResyncInterval time.Duration
 	Clock          func() time.Time
 	Logger         *slog.Logger
@@ -104,7 +105,7 @@ func New(st Store, alerts Alerts, evidence Evidence, kick Kicker, opts Options) 
 		opts.MaxEvents = 5
 	}
 	if opts.ResyncInterval <= 0 {
-		opts.ResyncInterval = 30 * time.Second
+		opts.ResyncInterval = 10 * time.Second
 	}
 	if opts.Notified == nil {
 		return nil, errors.New("router: Options.Notified is required")
