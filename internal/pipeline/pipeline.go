@@ -58,6 +58,9 @@ type Rules struct {
 	Detect *detect.Engine
 	Corr   *correlate.Engine
 	feeds  map[string][]*sigma.Rule
+	// buf buffers the correlation windows of a database-backed state between flushes (one
+	// transaction per batch instead of one per observed event); nil for in-memory windows.
+	buf *correlate.Buffer
 }
 
 // NewRules compiles the enabled rules of set, leaving out those whose id is in off (switched
@@ -69,11 +72,16 @@ func NewRules(set *sigma.Set, state correlate.State, lateness time.Duration, off
 			enabled = append(enabled, r)
 		}
 	}
+	var buf *correlate.Buffer
+	if state != nil {
+		buf = correlate.NewBuffer(state)
+		state = buf
+	}
 	corr, err := correlate.New(enabled, correlate.Options{Lateness: lateness, Store: state})
 	if err != nil {
 		return nil, fmt.Errorf("correlation rules: %w", err)
 	}
-	return &Rules{Detect: detect.New(enabled), Corr: corr, feeds: corr.Inputs()}, nil
+	return &Rules{Detect: detect.New(enabled), Corr: corr, feeds: corr.Inputs(), buf: buf}, nil
 }
 
 // Pipeline processes source batches. It is safe for concurrent use.
@@ -195,6 +203,11 @@ func (p *Pipeline) Process(ctx context.Context, src string, b *source.Batch) err
 				if hits[h].Rule.Generate {
 					ds = append(ds, alert.HitDetection(&hits[h], now))
 				}
+			}
+		}
+		if rules.buf != nil {
+			if err := rules.buf.Flush(ctx); err != nil && cerr == nil {
+				cerr = err
 			}
 		}
 		if cerr != nil {

@@ -1,11 +1,14 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -137,4 +140,38 @@ func fromUnixNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// WriteWindows implements correlate.BatchWriter: puts and deletes in one transaction, keys in
+// sorted order so that concurrent batches wait for each other instead of deadlocking.
+func (s *Store) WriteWindows(ctx context.Context, puts map[correlate.Key]*correlate.Window, deletes []correlate.Key) error {
+	keys := make([]correlate.Key, 0, len(puts))
+	docs := make(map[correlate.Key]string, len(puts))
+	for k, w := range puts {
+		doc, err := json.Marshal(w)
+		if err != nil {
+			return fmt.Errorf("postgres %s: encoding correlation window %q/%q: %w", s.name, k.Rule, k.Group, err)
+		}
+		keys = append(keys, k)
+		docs[k] = string(doc)
+	}
+	less := func(a, b correlate.Key) int { return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Group, b.Group)) }
+	slices.SortFunc(keys, less)
+	deletes = slices.Clone(deletes)
+	slices.SortFunc(deletes, less)
+	return s.do(ctx, fmt.Sprintf("writing %d correlation windows", len(puts)+len(deletes)), false, func(ctx context.Context) error {
+		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			b := &pgx.Batch{}
+			for _, k := range keys {
+				b.Queue(`INSERT INTO correlation_windows (rule, grp, newest, doc, updated_at)
+					VALUES ($1, $2, $3, $4, now())
+					ON CONFLICT (rule, grp) DO UPDATE SET newest = excluded.newest, doc = excluded.doc, updated_at = excluded.updated_at`,
+					k.Rule, []byte(k.Group), unixNanos(puts[k].Newest), docs[k])
+			}
+			for _, k := range deletes {
+				b.Queue(`DELETE FROM correlation_windows WHERE rule = $1 AND grp = $2`, k.Rule, []byte(k.Group))
+			}
+			return tx.SendBatch(ctx, b).Close()
+		})
+	})
 }

@@ -84,3 +84,42 @@ func (s *Store) Range(ctx context.Context, rule string, fn func(group string, ne
 	}
 	return nil
 }
+
+// WriteWindows implements correlate.BatchWriter: puts and deletes in one writer transaction.
+func (s *Store) WriteWindows(ctx context.Context, puts map[correlate.Key]*correlate.Window, deletes []correlate.Key) error {
+	docs := make(map[correlate.Key][]byte, len(puts))
+	for k, w := range puts {
+		doc, err := json.Marshal(w)
+		if err != nil {
+			return fmt.Errorf("sqlite %s: encoding correlation window %q/%q: %w", s.path, k.Rule, k.Group, err)
+		}
+		docs[k] = doc
+	}
+	now := time.Now().UnixNano()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if len(docs) > 0 {
+			st, err := tx.PrepareContext(ctx, `INSERT INTO correlation_windows (rule, grp, newest, doc, updated_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (rule, grp) DO UPDATE SET newest = excluded.newest, doc = excluded.doc, updated_at = excluded.updated_at`)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for k, doc := range docs {
+				if _, err := st.ExecContext(ctx, k.Rule, k.Group, unixNanos(puts[k].Newest), string(doc), now); err != nil {
+					return err
+				}
+			}
+		}
+		for _, k := range deletes {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM correlation_windows WHERE rule = ? AND grp = ?`, k.Rule, k.Group); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail(ctx, fmt.Sprintf("writing %d correlation windows", len(puts)+len(deletes)), err)
+	}
+	return nil
+}

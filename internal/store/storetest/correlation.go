@@ -148,3 +148,46 @@ func testCorrelationRangeMany(t *testing.T, s store.Store) {
 		t.Errorf("Range(many) stopping after 700 mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func testCorrelationWriteWindows(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	bw, ok := s.(correlate.BatchWriter)
+	if !ok {
+		t.Fatalf("%T does not implement correlate.BatchWriter", s)
+	}
+	a, b, c := correlate.Key{Rule: "r", Group: "a"}, correlate.Key{Rule: "r", Group: "b"}, correlate.Key{Rule: "r", Group: "c"}
+	mustNot(t, "Put", s.Put(ctx, c, window(at(1))))
+	puts := map[correlate.Key]*correlate.Window{a: window(at(2)), b: {Newest: at(3)}}
+	mustNot(t, "WriteWindows", bw.WriteWindows(ctx, puts, []correlate.Key{c, {Rule: "r", Group: "missing"}}))
+	for k, want := range puts {
+		got, ok, err := s.Get(ctx, k)
+		if err != nil || !ok {
+			t.Fatalf("Get(%v) = _, %v, %v", k, ok, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Get(%v) mismatch (-want +got):\n%s", k, diff)
+		}
+	}
+	if _, ok, err := s.Get(ctx, c); err != nil || ok {
+		t.Errorf("deleted window still there: %v %v", ok, err)
+	}
+	// Through a Buffer, as the pipeline uses the store.
+	buf := correlate.NewBuffer(s)
+	w, ok, err := buf.Get(ctx, a)
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	w.Newest = at(9)
+	mustNot(t, "Put", buf.Put(ctx, a, w))
+	mustNot(t, "Delete", buf.Delete(ctx, b))
+	if got, _, _ := s.Get(ctx, a); got.Newest.Equal(at(9)) {
+		t.Error("a buffered Put reached the store before Flush")
+	}
+	mustNot(t, "Flush", buf.Flush(ctx))
+	if got, _, _ := s.Get(ctx, a); !got.Newest.Equal(at(9)) {
+		t.Errorf("after Flush: newest %v, want %v", got.Newest, at(9))
+	}
+	if _, ok, _ := s.Get(ctx, b); ok {
+		t.Error("a buffered Delete did not reach the store")
+	}
+}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CorrelationDelete", testCorrelationDelete},
 		{"CorrelationRange", testCorrelationRange},
 		{"CorrelationRangeMany", testCorrelationRangeMany},
+		{"CorrelationWriteWindows", testCorrelationWriteWindows},
 		{"Locker", func(t *testing.T, s store.Store) { LockerExclusive(t, s, s) }},
 		{"LockerConcurrent", testLockerConcurrent},
 		{"Migrate", testMigrate},
