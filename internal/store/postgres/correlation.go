@@ -155,7 +155,9 @@ func (s *Store) WriteWindows(ctx context.Context, puts map[correlate.Key]*correl
 		keys = append(keys, k)
 		docs[k] = string(doc)
 	}
-	less := func(a, b correlate.Key) int { return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Group, b.Group)) }
+	less := func(a, b correlate.Key) int {
+		return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Group, b.Group))
+	}
 	slices.SortFunc(keys, less)
 	deletes = slices.Clone(deletes)
 	slices.SortFunc(deletes, less)
