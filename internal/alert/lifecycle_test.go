@@ -32,6 +32,8 @@ func TestTransitions(t *testing.T) {
 		{"resolve twice", []op{res, res}, alert.ErrInvalidTransition, alert.StatusResolved, []string{"created by picket", "resolved by alice"}},
 		{"reopen open", []op{reo}, alert.ErrInvalidTransition, alert.StatusOpen, []string{"created by picket"}},
 		{"reopen acknowledged", []op{ack, reo}, alert.ErrInvalidTransition, alert.StatusAcknowledged, []string{"created by picket", "acknowledged by alice"}},
+		{"comment open", []op{(*alert.Manager).Comment}, nil, alert.StatusOpen, []string{"created by picket", "commented by alice"}},
+		{"comment resolved", []op{res, (*alert.Manager).Comment}, nil, alert.StatusResolved, []string{"created by picket", "resolved by alice", "commented by alice"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,5 +176,13 @@ func TestAutoResolveCountsFromLastDetection(t *testing.T) {
 	c.Advance(10 * time.Minute)
 	if got, _ := m.AutoResolve(ctx); len(got) != 1 {
 		t.Errorf("an hour after the last detection: %d resolved, want 1", len(got))
+	}
+}
+
+func TestCommentNeedsText(t *testing.T) {
+	m, _ := newManager(t, alert.Options{})
+	id := ingest(t, m, ev("r", "1", 0, ""))[0].ID
+	if _, err := m.Comment(context.Background(), id, "alice", "  "); !errors.Is(err, alert.ErrInvalid) {
+		t.Errorf("empty comment: %v, want ErrInvalid", err)
 	}
 }
