@@ -173,7 +173,7 @@ func openDB(path string, o Options, readOnly bool) (*sql.DB, error) {
 	// A 64 MiB page cache per connection keeps the ledger's and the alerts' index pages in
 	// memory: batches insert random keys (event ids), and re-reading their B-tree pages from
 	// the file dominated ingestion with SQLite's default 2 MiB.
-	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "cache_size(-2000)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
