@@ -170,10 +170,6 @@ func openDB(path string, o Options, readOnly bool) (*sql.DB, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous("+o.Synchronous+")")
-	// A 64 MiB page cache per connection keeps the ledger's and the alerts' index pages in
-	// memory: batches insert random keys (event ids), and re-reading their B-tree pages from
-	// the file dominated ingestion with SQLite's default 2 MiB.
-	q.Add("_pragma", "cache_size(-2000)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
