@@ -47,6 +47,7 @@ type Store interface {
 // Alerts lists alerts with their silenced state evaluated (alert.Manager.List).
 type Alerts interface {
 	List(ctx context.Context, q alert.Query) ([]*alert.Alert, error)
+	Get(ctx context.Context, id string) (*alert.Alert, error)
 }
 
 // Evidence lists the detections of an alert (alert.DetectionLister).
@@ -144,10 +145,49 @@ func (r *Router) Recover(ctx context.Context) error {
 			s = saved{}
 		}
 	}
+	if len(s.Grouper.Alerts) == 0 && len(s.Grouper.Groups) > 0 {
+		// The state keeps the groups only; their alerts come from the store.
+		if s.Grouper.Alerts, err = r.memberAlerts(ctx, s.Grouper.Groups); err != nil {
+			return fmt.Errorf("router: reading the alerts of the saved groups: %w", err)
+		}
+	}
 	r.mu.Lock()
 	r.grouper.Restore(s.Grouper)
 	r.mu.Unlock()
 	return r.resync(ctx, s.At)
+}
+
+// memberAlerts reads the alerts that are members of groups: the active ones in one listing,
+// the others (resolved, waiting for their resolved notification) one by one. An alert that no
+// longer exists (pruned) is left out, and Restore drops it from its groups.
+func (r *Router) memberAlerts(ctx context.Context, groups []route.GroupState) ([]*alert.Alert, error) {
+	want := map[string]bool{}
+	for _, g := range groups {
+		for _, m := range g.Members {
+			want[m.ID] = true
+		}
+	}
+	var out []*alert.Alert
+	err := r.each(ctx, alert.Query{Status: []alert.Status{alert.StatusOpen, alert.StatusAcknowledged}}, func(a *alert.Alert) {
+		if want[a.ID] {
+			out = append(out, a)
+			delete(want, a.ID)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for id := range want {
+		a, err := r.alerts.Get(ctx, id)
+		if errors.Is(err, alert.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // resync re-adds every active alert (so that silences, acknowledgements and changes made by
@@ -296,7 +336,11 @@ func (r *Router) Flush(ctx context.Context, now time.Time) (int, error) {
 	ns, firing, err := r.notifications(ctx, intents, now)
 	if err == nil {
 		var state []byte
-		state, err = json.Marshal(saved{Grouper: r.grouper.Snapshot(), At: now})
+		// The groups only: their alerts are in the store, and writing a copy of each with every
+		// commit would grow with the number of open alerts (about 0.8 KB each).
+		snap := r.grouper.Snapshot()
+		snap.Alerts = nil
+		state, err = json.Marshal(saved{Grouper: snap, At: now})
 		if err == nil {
 			err = r.st.CommitNotifications(ctx, store.NotifyCommit{
 				Notifications: ns, Alerts: firing, Update: r.opts.Notified(now),

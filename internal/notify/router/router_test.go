@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +243,46 @@ func TestDrainFlushesEveryGroup(t *testing.T) {
 	}
 	if es := f.outbox(t); len(es) != 50 {
 		t.Fatalf("outbox: %d entries, want 50", len(es))
+	}
+}
+
+// TestRecoverKeepsResolvedMembers: the saved state holds the groups only; an alert resolved
+// before the last commit but not yet announced resolved comes back from the store on recovery,
+// so its resolved notification is not lost.
+func TestRecoverKeepsResolvedMembers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.router(t, nil) // group_wait 10s, group_interval 1m, by rule_id
+	a := f.ingest(t, "rA", "e1")
+	r.Observe(a, true)
+	f.now = f.now.Add(10 * time.Second)
+	if n, err := r.Flush(ctx, f.now); err != nil || n != 1 {
+		t.Fatalf("first flush: %d, %v", n, err)
+	}
+	f.now = f.now.Add(20 * time.Second)
+	r.Observe(f.ingest(t, "rB", "e2"), true)
+	f.now = f.now.Add(5 * time.Second)
+	resolved, err := f.m.Resolve(ctx, a[0].ID, "alice", "fixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Observe([]*alert.Alert{resolved}, false)
+	f.now = f.now.Add(5 * time.Second) // rB's group is due, rA's is not (group_interval)
+	if n, err := r.Flush(ctx, f.now); err != nil || n != 1 {
+		t.Fatalf("second flush: %d, %v; want rB's notification only", n, err)
+	}
+	// Crash: a new router over the same store.
+	r2 := f.router(t, nil)
+	f.now = f.now.Add(30 * time.Second) // rA's group_interval has passed
+	if n, err := r2.Flush(ctx, f.now); err != nil || n != 1 {
+		t.Fatalf("flush after restart: %d, %v; want rA's resolved notification", n, err)
+	}
+	es := f.outbox(t)
+	last := es[len(es)-1].Notification
+	if last.Status != notify.StatusResolved || len(last.Alerts) != 1 || last.Alerts[0].ID != a[0].ID {
+		t.Errorf("last notification: %s with %d alerts", last.Status, len(last.Alerts))
+	}
+	if cur, _, _ := f.st.Checkpoint(ctx, StateKey); strings.Contains(string(cur), `"rule_title"`) {
+		t.Error("the saved state holds copies of the alerts; it should hold the groups only")
 	}
 }
