@@ -37,16 +37,6 @@ func runSilence(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return ExitUsage
 }
 
-// parseMatcher reads FIELD=VALUE, FIELD!=VALUE, FIELD=~RE or FIELD!~RE.
-func parseMatcher(s string) (alert.Matcher, error) {
-	for _, op := range []alert.MatchOp{alert.OpNotRegexp, alert.OpRegexp, alert.OpNotEqual, alert.OpEqual} {
-		if i := strings.Index(s, string(op)); i > 0 {
-			return alert.Matcher{Field: strings.TrimSpace(s[:i]), Op: op, Value: s[i+len(op):]}, nil
-		}
-	}
-	return alert.Matcher{}, fmt.Errorf("--match %q: want FIELD=VALUE, FIELD!=VALUE, FIELD=~REGEXP or FIELD!~REGEXP", s)
-}
-
 func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("silence add", "picket silence add --match FIELD=VALUE... --comment TEXT --expires DURATION|TIME [flags]",
 		"Silence the alerts matching every --match: they are still stored and counted, only their\n"+
@@ -72,7 +62,7 @@ func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	now := time.Now()
 	s := alert.Silence{Author: actor(*who), Comment: *comment, StartsAt: now}
 	for _, m := range matches {
-		mt, err := parseMatcher(m)
+		mt, err := alert.ParseMatcher(m)
 		if err != nil {
 			fmt.Fprintf(stderr, "picket silence add: %v\n", err)
 			return ExitUsage

@@ -188,7 +188,7 @@ func (c *console) alertAction(w http.ResponseWriter, r *http.Request) {
 		var s alert.Silence
 		s, err = c.silenceAlert(ctx, r, id, actor)
 		done, audited = "silenced", "silence.create"
-		target, detail = s.ID, strings.Join(matcherStrings(s.Matchers), ", ")+": "+s.Comment
+		target, detail = s.ID, silenceDetail(s)
 	default:
 		c.notFound(w, r)
 		return

@@ -204,6 +204,84 @@ func TestBrowser(t *testing.T) {
 		shoot(t, tab, "inbox-phone.png")
 	})
 
+	t.Run("silences and audit log", func(t *testing.T) {
+		f := newFixture(t, nil)
+		seedDemo(f)
+		srv := httptest.NewServer(f.h)
+		t.Cleanup(srv.Close)
+		tab := newTab(t, browser)
+
+		// The preview needs only matchers: its button skips the browser's check of the required
+		// comment.
+		if err := chromedp.Do(tab,
+			chromedp.EmulateViewport(1280, 860),
+			chromedp.Navigate(srv.URL+"/silences"),
+			chromedp.WaitVisible(chromedp.ID("silence-form")),
+			chromedp.SendKeys(chromedp.ID("s-matchers"), "rule_id=ct-stop-logging"),
+			chromedp.Click(chromedp.ID("silence-preview")),
+			chromedp.WaitVisible(chromedp.ID("preview-table")),
+		); err != nil {
+			t.Fatalf("previewing a silence: %v", err)
+		}
+		preview, err := chromedp.Run(tab, chromedp.Text(chromedp.ID("preview")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(preview, "CloudTrail logging stopped") || strings.Contains(preview, "Root account console login") {
+			t.Errorf("the preview does not list exactly the matching alert:\n%s", preview)
+		}
+		if err := chromedp.Do(tab,
+			chromedp.SendKeys(chromedp.ID("s-comment"), "planned maintenance"),
+			chromedp.Click(chromedp.ID("silence-create")),
+			chromedp.WaitVisible(chromedp.CSS("p.flash")),
+		); err != nil {
+			t.Fatalf("creating a silence: %v", err)
+		}
+		ss, err := f.mgr.Silences(context.Background(), true)
+		if err != nil || len(ss) != 1 || ss[0].Author != "tester" || ss[0].Comment != "planned maintenance" {
+			t.Fatalf("silences after creating one = %+v, %v", ss, err)
+		}
+		shoot(t, tab, "silences.png")
+
+		for _, page := range []struct{ path, wait string }{{"/silences", "silence-form"}, {"/audit", "audit-table"}} {
+			if err := chromedp.Do(tab,
+				chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+				chromedp.Navigate(srv.URL+page.path),
+				chromedp.WaitVisible(chromedp.ID(page.wait)),
+			); err != nil {
+				t.Fatalf("opening %s on a phone: %v", page.path, err)
+			}
+			overflow, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if overflow {
+				t.Errorf("%s is wider than a phone screen", page.path)
+			}
+		}
+		shoot(t, tab, "audit-phone.png")
+
+		// Errors move the keyboard focus to the first field to correct.
+		if err := chromedp.Do(tab,
+			chromedp.EmulateViewport(1280, 860),
+			chromedp.Navigate(srv.URL+"/silences"),
+			chromedp.WaitVisible(chromedp.ID("silence-form")),
+			chromedp.SendKeys(chromedp.ID("s-matchers"), "colour=red"),
+			chromedp.SendKeys(chromedp.ID("s-comment"), "x"),
+			chromedp.Click(chromedp.ID("silence-create")),
+			chromedp.WaitVisible(chromedp.ID("silence-errors")),
+		); err != nil {
+			t.Fatalf("sending a bad silence: %v", err)
+		}
+		focused, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.activeElement.id`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if focused != "s-matchers" {
+			t.Errorf("focus after a refused silence is on %q, want s-matchers", focused)
+		}
+	})
+
 	t.Run("xss", func(t *testing.T) {
 		const payload = `<script>document.title="pwned";window.__xss=1</script><img src=x onerror="window.__xss=2">`
 		f := newFixture(t, func(context.Context, string, []byte) (*Explanation, error) {

@@ -35,11 +35,22 @@ type AlertManager interface {
 	Silences(ctx context.Context, activeOnly bool) ([]alert.Silence, error)
 }
 
+// SilencePreviewer is an optional capability of Deps.Alerts, found by type assertion: the
+// silences page calls PreviewSilence, from request goroutines, to list the alerts last seen at
+// or after since that a silence being written would match (its matchers only). Errors
+// wrapping alert.ErrInvalid (bad matchers) are shown next to the form; any other error is a
+// server error. Without it the page offers no preview.
+type SilencePreviewer interface {
+	PreviewSilence(ctx context.Context, s alert.Silence, since time.Time) ([]*alert.Alert, error)
+}
+
+var _ SilencePreviewer = (*alert.Manager)(nil)
+
 // AuditLog records the console's actions and lists recorded ones (an audit.Log). The console
 // calls Record after each action it performed (alert.ack, alert.resolve, alert.reopen,
 // silence.create, silence.expire, rule.enable, rule.disable: the API's action names), from
 // request goroutines; a Record error is logged and does not undo the action. List feeds the
-// rule page's changes and the alert page's comments.
+// audit log page, the rule page's changes and the alert page's comments.
 type AuditLog interface {
 	Record(ctx context.Context, e audit.Entry) error
 	List(ctx context.Context, q audit.Query) ([]audit.Entry, error)
@@ -161,7 +172,10 @@ func (c *console) routes() *http.ServeMux {
 	handle("GET /coverage", c.coverage)
 	handle("GET /overview", c.overview)
 	handle("GET /silences", c.silences)
+	handle("POST /silences", c.createSilence)
+	handle("POST /silences/preview", c.previewSilence)
 	handle("POST /silences/{id}/expire", c.expireSilence)
+	handle("GET /audit", c.auditLog)
 	handle("GET /static/{file}", c.static)
 	mux.HandleFunc(c.base+"/", c.notFound)
 	return mux

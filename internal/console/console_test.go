@@ -76,6 +76,7 @@ func pagePaths(f *fixture) []struct{ path, want string } {
 		{"/coverage", "T1562.008"},
 		{"/overview", "Alerts over the last 14 days"},
 		{"/silences", "No silences."},
+		{"/audit", "Audit log"},
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package console is picket's web console: server-rendered HTML pages for people who triage
-// alerts, look after sources and rules, and manage silences.
+// alerts, look after sources and rules, manage silences and review the audit log.
 //
 // The pages are html/template documents parsed once by New; the stylesheet, a small script and
 // the icon are embedded with go:embed and served under /static/, so the console needs no CDN
@@ -16,7 +16,11 @@
 //	GET  /rules, /rules/{id}      rules; POST /rules/{id}/enable and /disable
 //	GET  /coverage                ATT&CK matrix of the rules' tags
 //	GET  /overview                alerts over time, counts by level
-//	GET  /silences                silences; POST /silences/{id}/expire
+//	GET  /silences                silences and the form to create one
+//	POST /silences                create a silence (matchers, duration or end, comment)
+//	POST /silences/preview        the open alerts the silence of the form would match
+//	POST /silences/{id}/expire    expire a silence now
+//	GET  /audit                   audit log: filters by actor, action, target; older pages
 //
 // # Invariants
 //
@@ -26,7 +30,9 @@
 //   - Responses carry a Content-Security-Policy without inline script or style,
 //     frame-ancestors 'none' and X-Content-Type-Options: nosniff.
 //   - Every form that changes state is a POST that carries the CSRF field of Deps and answers
-//     with a redirect (POST-redirect-GET); the actor recorded is Deps.User(r).
+//     with a redirect (POST-redirect-GET) once it succeeds; a form that fails validation is
+//     shown again with its values and the errors next to the fields (400). The preview is a
+//     POST that changes nothing and answers with the page. The actor recorded is Deps.User(r).
 //   - Authentication and the CSRF check belong to the server that mounts the handler: the
 //     console trusts the requests it receives.
 package console

@@ -26,7 +26,7 @@ var staticFS embed.FS
 
 // pages are the page templates; each is parsed together with layout.html.
 var pages = []string{
-	"inbox", "alert", "sources", "rules", "rule", "coverage", "overview", "silences", "error",
+	"inbox", "alert", "sources", "rules", "rule", "coverage", "overview", "silences", "audit", "error",
 }
 
 // views holds the parsed page templates and the fingerprint of the static assets.
@@ -58,6 +58,7 @@ func navigation() []navItem {
 		{"coverage", "Coverage", "/coverage"},
 		{"sources", "Sources", "/sources"},
 		{"silences", "Silences", "/silences"},
+		{"audit", "Audit log", "/audit"},
 	}
 }
 

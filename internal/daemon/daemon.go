@@ -192,7 +192,7 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 // buildNotifications builds the notifiers, the dispatcher and the router of g.
 func (d *Daemon) buildNotifications(ctx context.Context, g *generation) error {
 	cfg := g.cfg
-	deps := notify.Deps{Logger: d.logger, Clock: d.clock}
+	deps := notify.Deps{Logger: d.logger, Clock: d.clock, State: d.store}
 	notifiers, err := app.BuildNotifiers(ctx, cfg, deps)
 	if err != nil {
 		return err

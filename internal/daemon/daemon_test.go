@@ -158,3 +158,23 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Errorf("defaults: %+v", sum)
 	}
 }
+
+func TestRetentionPrunesNotificationRecords(t *testing.T) {
+	now := time.Now()
+	d, _ := newTestDaemon(t, "storage: {path: p.db}\n", &now)
+	ctx := context.Background()
+	for _, k := range []string{"notify/slack/chat/sent/n1", "notify/slack/chat/thread/g1", "source/file/f/x"} {
+		if err := d.store.SetCheckpoint(ctx, k, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(8 * 24 * time.Hour) // past ledger_keep (7 days), within keep (30 days)
+	if err := d.retention(ctx, RetentionConfig{Keep: 30 * 24 * time.Hour, LedgerKeep: 7 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]bool{"notify/slack/chat/sent/n1": false, "notify/slack/chat/thread/g1": true, "source/file/f/x": true} {
+		if _, ok, _ := d.store.Checkpoint(ctx, k); ok != want {
+			t.Errorf("%s present: %v, want %v", k, ok, want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"picket/internal/notify"
 	"picket/internal/rule"
 	"picket/internal/schedule"
+	"picket/internal/store"
 )
 
 // Job types.
@@ -164,6 +165,21 @@ func (d *Daemon) retention(ctx context.Context, c RetentionConfig) error {
 		errs = append(errs, err)
 	} else {
 		d.logger.Info("retention: ledger pruned", "entries", n)
+	}
+	if p, ok := d.store.(store.CheckpointPruner); ok {
+		// Slack bot receivers keep one record per message sent (against posting twice on a
+		// retry: kept as long as the ledger) and one per thread (a group quiet for longer than
+		// the retention starts a new thread).
+		for pattern, before := range map[string]time.Time{
+			"notify/slack/%/sent/%":   now.Add(-c.LedgerKeep),
+			"notify/slack/%/thread/%": now.Add(-c.Keep),
+		} {
+			if n, err := p.PruneCheckpoints(ctx, pattern, before); err != nil {
+				errs = append(errs, err)
+			} else if n > 0 {
+				d.logger.Info("retention: notification records pruned", "pattern", pattern, "records", n)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -102,4 +102,18 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Clock returns the current time (tests inject a fixed one).
 	Clock func() time.Time
+	// State is durable key-value state shared by every instance (the store), for channels that
+	// must remember what they sent, such as Slack thread timestamps. It may be nil (`picket
+	// notify test`): channels then work without such memory.
+	State KV
+}
+
+// KV is durable key-value state, implemented by the store. Channels call it from Notify,
+// possibly concurrently; keys are namespaced "notify/<channel>/<receiver>/…".
+type KV interface {
+	// Checkpoint returns the value stored under key. ok is false, and err nil, when the key
+	// has no value yet. An error means the state could not be read.
+	Checkpoint(ctx context.Context, key string) (value []byte, ok bool, err error)
+	// SetCheckpoint stores value under key, replacing any previous one.
+	SetCheckpoint(ctx context.Context, key string, value []byte) error
 }

@@ -97,3 +97,12 @@ type Locker interface {
 	// again by someone else. err reports a failure to ask, such as a lost connection.
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 }
+
+// CheckpointPruner forgets old checkpoints: the retention job prunes the bookkeeping of
+// integrations that write one key per item (a Slack receiver's record of each message sent).
+// Both SQL stores implement it.
+type CheckpointPruner interface {
+	// PruneCheckpoints deletes the checkpoints whose key matches the SQL LIKE pattern and
+	// which were last written before before, and returns how many it deleted.
+	PruneCheckpoints(ctx context.Context, pattern string, before time.Time) (int64, error)
+}

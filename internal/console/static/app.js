@@ -47,10 +47,17 @@
     });
   }
 
+  // A form shown again with errors: move the focus to the first field to correct.
+  function focusInvalid() {
+    var f = document.querySelector("form [aria-invalid=true]");
+    if (f) f.focus();
+  }
+
   function init() {
     setupBulk();
     setupConfirm();
     setupFilters();
+    focusInvalid();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

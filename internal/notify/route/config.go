@@ -38,7 +38,7 @@ type Route struct {
 	// MatchRE requires the field to match an RE2 expression anchored at both ends.
 	MatchRE map[string]string `yaml:"match_re,omitempty" json:"match_re,omitempty"`
 	// Matchers are Alertmanager-style conditions: field=value, field!=value, field=~regexp,
-	// field!~regexp (see ParseMatcher).
+	// field!~regexp (see alert.ParseMatcher).
 	Matchers []string `yaml:"matchers,omitempty" json:"matchers,omitempty"`
 	// Continue lets the following siblings try the alert even when this route matched.
 	Continue bool `yaml:"continue,omitempty" json:"continue,omitempty"`

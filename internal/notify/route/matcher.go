@@ -10,71 +10,6 @@ import (
 	"picket/internal/alert"
 )
 
-// ParseMatcher parses an Alertmanager-style matcher: field=value, field!=value, field=~regexp or
-// field!~regexp. The value may be double-quoted (escapes as in Alertmanager, see unquote); spaces around the field, the
-// operator and an unquoted value are ignored. It checks the syntax only: Validate and the
-// compilers check the field and the regular expression.
-func ParseMatcher(s string) (alert.Matcher, error) {
-	i := strings.IndexAny(s, "=!")
-	field := strings.TrimSpace(s[:max(i, 0)])
-	if i < 0 || field == "" {
-		return alert.Matcher{}, fmt.Errorf("matcher %q: want field=value, field!=value, field=~regexp or field!~regexp", s)
-	}
-	rest := s[i:]
-	var op alert.MatchOp
-	for _, o := range []alert.MatchOp{alert.OpRegexp, alert.OpNotEqual, alert.OpNotRegexp, alert.OpEqual} {
-		if strings.HasPrefix(rest, string(o)) {
-			op = o
-			break
-		}
-	}
-	if op == "" {
-		return alert.Matcher{}, fmt.Errorf("matcher %q: unknown operator", s)
-	}
-	v := strings.TrimSpace(rest[len(op):])
-	if strings.HasPrefix(v, `"`) {
-		uq, ok := unquote(v)
-		if !ok {
-			return alert.Matcher{}, fmt.Errorf("matcher %q: bad quoted value", s)
-		}
-		v = uq
-	}
-	return alert.Matcher{Field: field, Op: op, Value: v}, nil
-}
-
-// unquote removes the double quotes around q and resolves the escapes \", \\ and \n, as
-// Alertmanager does; any other backslash stays, so that regular expressions such as
-// "attack\..*" need no doubling.
-func unquote(q string) (string, bool) {
-	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
-		return "", false
-	}
-	var b strings.Builder
-	escaped := false
-	for _, r := range q[1 : len(q)-1] {
-		switch {
-		case escaped:
-			escaped = false
-			switch r {
-			case 'n':
-				b.WriteByte('\n')
-			case '"', '\\':
-				b.WriteRune(r)
-			default:
-				b.WriteByte('\\')
-				b.WriteRune(r)
-			}
-		case r == '\\':
-			escaped = true
-		case r == '"':
-			return "", false // an unescaped quote inside
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String(), !escaped
-}
-
 // cond is one compiled condition on an alert field: equality with any of values, or a regular
 // expression, possibly negated. For a multi-valued field (tags) a positive condition holds
 // when some value satisfies it, a negated one when no value does (silence semantics).
@@ -152,7 +87,7 @@ func compileMatchers(label string, ss []string) (conds, []error) {
 	var cs conds
 	var errs []error
 	for i, s := range ss {
-		m, err := ParseMatcher(s)
+		m, err := alert.ParseMatcher(s)
 		if err == nil {
 			var c cond
 			if c, err = compileCond(m); err == nil {

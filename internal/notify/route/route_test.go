@@ -150,38 +150,6 @@ func TestField(t *testing.T) {
 	}
 }
 
-func TestParseMatcher(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    alert.Matcher
-		wantErr bool
-	}{
-		{in: "level=high", want: alert.Matcher{Field: "level", Op: alert.OpEqual, Value: "high"}},
-		{in: " level != high ", want: alert.Matcher{Field: "level", Op: alert.OpNotEqual, Value: "high"}},
-		{in: `tag=~"attack\\..*"`, want: alert.Matcher{Field: "tag", Op: alert.OpRegexp, Value: `attack\..*`}},
-		{in: "account!~1111.*", want: alert.Matcher{Field: "account", Op: alert.OpNotRegexp, Value: "1111.*"}},
-		{in: `group.user=`, want: alert.Matcher{Field: "group.user", Op: alert.OpEqual, Value: ""}},
-		{in: `rule_id="a=b"`, want: alert.Matcher{Field: "rule_id", Op: alert.OpEqual, Value: "a=b"}},
-		{in: `group.user="say \"hi\"\\n\.x"`, want: alert.Matcher{Field: "group.user", Op: alert.OpEqual, Value: `say "hi"\n\.x`}},
-		{in: "level", wantErr: true},
-		{in: `level="a"b"`, wantErr: true},
-		{in: `level="a\"`, wantErr: true},
-		{in: "=x", wantErr: true},
-		{in: "level!x", wantErr: true},
-		{in: `level="x`, wantErr: true},
-	}
-	for _, tc := range tests {
-		got, err := ParseMatcher(tc.in)
-		if (err != nil) != tc.wantErr {
-			t.Errorf("ParseMatcher(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
-			continue
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("ParseMatcher(%q) (-want +got):\n%s", tc.in, diff)
-		}
-	}
-}
-
 // TestConditions checks each condition form on single- and multi-valued fields.
 func TestConditions(t *testing.T) {
 	a := mk("a", tags("attack.t1078", "cloud"), group("user", "alice@example.com"))

@@ -1,21 +1,30 @@
-// Package slack is picket's Slack channel: it posts each notification to an incoming webhook
-// as Block Kit blocks (a header with an emoji by level, then, in an attachment coloured by
-// level, fields, the rendered text with key evidence, and a context line linking the console)
-// with a plain fallback text for notifications and clients without blocks.
+// Package slack is picket's Slack channel: it posts each notification as Block Kit blocks (a
+// header with an emoji by level, then, in an attachment coloured by level, fields, the rendered
+// text with key evidence, and a context line linking the console) with a plain fallback text for
+// notifications and clients without blocks.
 //
-// Incoming webhooks have no idempotency key: a retry after a lost response posts the message
-// again. The webhook URL is a secret and never appears in errors.
+// It posts either to an incoming webhook or, in bot mode (a bot token and a channel), through
+// the Web API (chat.postMessage). Incoming webhooks have no idempotency key: a retry after a
+// lost response posts the message again. Bot mode threads the notifications of an aggregation
+// group (see bot.go) and, given durable state (notify.Deps.State), remembers what it posted so
+// that a retry does not post again once the post was recorded.
+//
+// The webhook URL and the token are secrets and never appear in errors or logs.
 package slack
 
 import (
 	"context"
 	_ "embed"
 	"fmt"
+	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
+	"picket/internal/config"
 	"picket/internal/notify"
 	"picket/internal/notify/httpx"
 )
@@ -43,33 +52,86 @@ const (
 	maxField   = 2000
 )
 
-// Notifier posts notifications to one Slack incoming webhook. It is safe for concurrent use.
+// Notifier posts notifications to one Slack incoming webhook or, in bot mode, to one channel
+// through the Web API. It is safe for concurrent use.
 type Notifier struct {
 	name        string
-	url         string
 	cfg         Config
 	title, text *template.Template
-	sender      *httpx.Sender
+
+	// Webhook mode.
+	url    string
+	sender *httpx.Sender
+
+	// Bot mode (token != "").
+	token  string
+	apiURL string
+	client *http.Client
+	now    func() time.Time
+	logger *slog.Logger
+	state  notify.KV   // nil: no threads, no memory of posts
+	locks  []chan bool // serialise the notifications of a group (by hash) in this process
 }
 
-// New validates c, resolves the webhook URL and returns the notifier of receiver name.
+// New validates c, resolves the webhook URL or the token and returns the notifier of receiver
+// name.
 func New(name string, c Config, deps notify.Deps) (*Notifier, error) {
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("slack receiver %q: %w", name, err)
-	}
-	u, err := httpx.ResolveURL("webhook_url", c.WebhookURL, c.WebhookURLFile)
-	if err != nil {
 		return nil, fmt.Errorf("slack receiver %q: %w", name, err)
 	}
 	title, text, err := c.templates()
 	if err != nil {
 		return nil, fmt.Errorf("slack receiver %q: %w", name, err)
 	}
-	s, err := httpx.NewSender(deps, false)
-	if err != nil {
+	n := &Notifier{name: name, cfg: c, title: title, text: text}
+	if c.botMode() {
+		if err := n.initBot(deps); err != nil {
+			return nil, fmt.Errorf("slack receiver %q: %w", name, err)
+		}
+		return n, nil
+	}
+	if n.url, err = httpx.ResolveURL("webhook_url", c.WebhookURL, c.WebhookURLFile); err != nil {
 		return nil, fmt.Errorf("slack receiver %q: %w", name, err)
 	}
-	return &Notifier{name: name, url: u, cfg: c, title: title, text: text, sender: s}, nil
+	if n.sender, err = httpx.NewSender(deps, false); err != nil {
+		return nil, fmt.Errorf("slack receiver %q: %w", name, err)
+	}
+	return n, nil
+}
+
+// initBot sets up bot mode: the token, the Web API client and the durable state.
+func (s *Notifier) initBot(deps notify.Deps) error {
+	tok, err := config.ResolveSecret("token", s.cfg.Token, s.cfg.TokenFile, true)
+	if err != nil {
+		return err
+	}
+	s.token = strings.TrimSpace(tok.Reveal())
+	if s.token == "" {
+		return fmt.Errorf("token is empty")
+	}
+	s.apiURL = strings.TrimSuffix(s.cfg.APIURL, "/")
+	if s.apiURL == "" {
+		s.apiURL = DefaultAPIURL
+	}
+	s.client = deps.HTTPClient
+	if s.client == nil {
+		s.client = &http.Client{Timeout: httpx.DefaultTimeout}
+	}
+	s.now = deps.Clock
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.logger = deps.Logger
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	s.logger = s.logger.With("receiver", s.name)
+	s.state = deps.State
+	s.locks = make([]chan bool, groupLocks)
+	for i := range s.locks {
+		s.locks[i] = make(chan bool, 1)
+	}
+	return nil
 }
 
 func (c Config) templates() (title, text *template.Template, err error) {
@@ -83,6 +145,9 @@ func (c Config) templates() (title, text *template.Template, err error) {
 
 // Notify posts n. See notify.Notifier for the meaning of retry.
 func (s *Notifier) Notify(ctx context.Context, n *notify.Notification) (retry bool, err error) {
+	if s.token != "" {
+		return s.notifyBot(ctx, n)
+	}
 	body, err := s.Payload(n)
 	if err != nil {
 		return false, err
@@ -90,8 +155,18 @@ func (s *Notifier) Notify(ctx context.Context, n *notify.Notification) (retry bo
 	return s.sender.PostJSON(ctx, s.url, nil, body, s.url)
 }
 
-// Payload renders the JSON message of n.
+// Payload renders the JSON message of n, as posted to a webhook (in bot mode chat.postMessage
+// gets the same message, with thread_ts for replies).
 func (s *Notifier) Payload(n *notify.Notification) ([]byte, error) {
+	m, err := s.message(n)
+	if err != nil {
+		return nil, err
+	}
+	return httpx.MarshalJSON(m)
+}
+
+// message renders the message of n.
+func (s *Notifier) message(n *notify.Notification) (*message, error) {
 	d := httpx.NewData(n)
 	title, err := httpx.Execute(s.title, d)
 	if err != nil {
@@ -118,7 +193,7 @@ func (s *Notifier) Payload(n *notify.Notification) ([]byte, error) {
 	if d.URL != "" {
 		ctxText = "<" + d.URL + "|Open in picket> · " + ctxText
 	}
-	m := message{
+	return &message{
 		Text:      httpx.Truncate(emoji+" "+title, maxSection),
 		Channel:   s.cfg.Channel,
 		Username:  s.cfg.Username,
@@ -132,8 +207,7 @@ func (s *Notifier) Payload(n *notify.Notification) ([]byte, error) {
 				{Type: "context", Elements: []textObj{mrkdwn(ctxText)}},
 			},
 		}},
-	}
-	return httpx.MarshalJSON(m)
+	}, nil
 }
 
 // Escape escapes the characters Slack mrkdwn treats as markup (&, <, >).
@@ -159,9 +233,14 @@ func style(d *httpx.Data) (emoji, color string) {
 	return ":information_source:", "#1E88E5"
 }
 
+// message is a webhook message and the body of chat.postMessage and chat.update.
 type message struct {
-	Text        string       `json:"text"`
-	Channel     string       `json:"channel,omitempty"`
+	Text    string `json:"text"`
+	Channel string `json:"channel,omitempty"`
+	// TS is the message to change (chat.update); ThreadTS the parent of a reply
+	// (chat.postMessage).
+	TS          string       `json:"ts,omitempty"`
+	ThreadTS    string       `json:"thread_ts,omitempty"`
 	Username    string       `json:"username,omitempty"`
 	IconEmoji   string       `json:"icon_emoji,omitempty"`
 	Blocks      []block      `json:"blocks"`

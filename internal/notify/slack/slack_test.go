@@ -107,6 +107,9 @@ func TestNoSecretLeak(t *testing.T) {
 	notifytest.RunSecretLeakTests(t, func(t *testing.T, r *notifytest.Receiver) notify.Notifier {
 		return newNotifier(t, r, Config{})
 	}, token, "/services/T0001/B0001/"+token)
+	t.Run("bot token", func(t *testing.T) {
+		notifytest.RunSecretLeakTests(t, botReceiver, botToken)
+	})
 }
 
 func TestValidate(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -40,4 +41,15 @@ func (s *Store) SetCheckpoint(ctx context.Context, key string, cursor []byte) er
 			[]byte(key), cursor)
 		return err
 	})
+}
+
+// PruneCheckpoints implements store.CheckpointPruner.
+func (s *Store) PruneCheckpoints(ctx context.Context, pattern string, before time.Time) (int64, error) {
+	var n int64
+	err := s.do(ctx, fmt.Sprintf("pruning checkpoints %q", pattern), true, func(ctx context.Context) error {
+		tag, err := s.pool.Exec(ctx, `DELETE FROM checkpoints WHERE key LIKE $1 AND updated_at < $2`, []byte(pattern), before)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }

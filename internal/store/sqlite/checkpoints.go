@@ -37,3 +37,12 @@ func (s *Store) SetCheckpoint(ctx context.Context, key string, cursor []byte) er
 	}
 	return nil
 }
+
+// PruneCheckpoints implements store.CheckpointPruner.
+func (s *Store) PruneCheckpoints(ctx context.Context, pattern string, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM checkpoints WHERE key LIKE ? AND updated_at < ?`, pattern, before.UnixNano())
+	if err != nil {
+		return 0, s.fail(ctx, fmt.Sprintf("pruning checkpoints %q", pattern), err)
+	}
+	return res.RowsAffected()
+}

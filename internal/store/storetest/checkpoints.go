@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -65,5 +66,28 @@ func testCheckpointCopies(t *testing.T, s store.Store) {
 	mustNot(t, "Checkpoint", err)
 	if string(again) != "abc" {
 		t.Errorf("Checkpoint(k) = %q after the caller changed the returned slice, want \"abc\"", again)
+	}
+}
+
+func testPruneCheckpoints(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, ok := s.(store.CheckpointPruner)
+	if !ok {
+		t.Fatalf("%T does not implement store.CheckpointPruner", s)
+	}
+	for _, k := range []string{"notify/slack/r/sent/1", "notify/slack/r/sent/2", "notify/slack/r/thread/x", "source/file/f/1"} {
+		mustNot(t, "SetCheckpoint", s.SetCheckpoint(ctx, k, []byte("v")))
+	}
+	if n, err := p.PruneCheckpoints(ctx, "notify/slack/%/sent/%", time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("pruning nothing old enough: %d, %v", n, err)
+	}
+	n, err := p.PruneCheckpoints(ctx, "notify/slack/%/sent/%", time.Now().Add(time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PruneCheckpoints = %d, %v; want 2", n, err)
+	}
+	for k, want := range map[string]bool{"notify/slack/r/sent/1": false, "notify/slack/r/thread/x": true, "source/file/f/1": true} {
+		if _, ok, err := s.Checkpoint(ctx, k); err != nil || ok != want {
+			t.Errorf("%s: present %v (%v), want %v", k, ok, err, want)
+		}
 	}
 }

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Checkpoints", testCheckpoints},
 		{"CheckpointCopies", testCheckpointCopies},
+		{"PruneCheckpoints", testPruneCheckpoints},
 		{"Ledger", testLedger},
 		{"LedgerConcurrentSameIDs", testLedgerConcurrent},
 		{"LedgerPrune", testLedgerPrune},
