@@ -71,4 +71,3 @@ func unquote(q string) (string, bool) {
 	}
 	return b.String(), !escaped
 }
-

@@ -37,4 +37,3 @@ func TestParseMatcher(t *testing.T) {
 		}
 	}
 }
-

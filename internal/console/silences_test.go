@@ -264,4 +264,3 @@ func TestSilencePreviewUnavailable(t *testing.T) {
 		t.Errorf("POST /silences = %d, want 303", rec.Code)
 	}
 }
-
