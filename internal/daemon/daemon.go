@@ -30,7 +30,6 @@ import (
 	"picket/internal/config"
 	"picket/internal/notify"
 	"picket/internal/notify/router"
-	"picket/internal/notify/stdout"
 	"picket/internal/pipeline"
 	"picket/internal/rule/sigma"
 	"picket/internal/schedule"
@@ -192,18 +191,10 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 // buildNotifications builds the notifiers, the dispatcher and the router of g.
 func (d *Daemon) buildNotifications(ctx context.Context, g *generation) error {
 	cfg := g.cfg
-	deps := notify.Deps{Logger: d.logger, Clock: d.clock, State: d.store}
+	deps := notify.Deps{Logger: d.logger, Clock: d.clock, State: d.store, Stdout: d.opts.Stdout}
 	notifiers, err := app.BuildNotifiers(ctx, cfg, deps)
 	if err != nil {
 		return err
-	}
-	for _, r := range cfg.Receivers {
-		if r.Type == "stdout" && d.opts.Stdout != nil {
-			// The stdout channel writes to the daemon's standard output (tests capture it).
-			if n, err := stdout.New(r.Name, stdout.DefaultConfig(), deps, stdout.WithWriter(d.opts.Stdout)); err == nil {
-				notifiers[r.Name] = n
-			}
-		}
 	}
 	if len(notifiers) == 0 {
 		if cfg.Routing.Route != nil {

@@ -23,7 +23,7 @@ func Defaults(watch []string) (*config.Config, error) {
 	for _, w := range watch {
 		fmt.Fprintf(&b, "      - %q\n", w)
 	}
-	b.WriteString("receivers:\n  - {name: console, type: stdout}\nroute:\n  receiver: console\n  group_by: [rule_id]\n  group_wait: 10s\n")
+	b.WriteString("receivers:\n  - {name: console, type: stdout, format: text}\nroute:\n  receiver: console\n  group_by: [rule_id]\n  group_wait: 10s\n")
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err

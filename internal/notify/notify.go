@@ -5,6 +5,7 @@ package notify
 
 import (
 	"context"
+	"io"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,6 +103,8 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Clock returns the current time (tests inject a fixed one).
 	Clock func() time.Time
+	// Stdout is where the stdout channel writes its "stdout" stream; nil means os.Stdout.
+	Stdout io.Writer
 	// State is durable key-value state shared by every instance (the store), for channels that
 	// must remember what they sent, such as Slack thread timestamps. It may be nil (`picket
 	// notify test`): channels then work without such memory.

@@ -101,3 +101,30 @@ func TestSample(t *testing.T) {
 		t.Errorf("sample.yaml: Validate() = %v", err)
 	}
 }
+
+func TestTextFormat(t *testing.T) {
+	var out bytes.Buffer
+	c := DefaultConfig()
+	c.Format = "text"
+	n, err := New("dev", c, notify.Deps{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt := notifytest.Notification()
+	nt.Alerts[0].RuleTitle = "evil\ntitle\x1b[31m"
+	if _, err := n.Notify(context.Background(), nt); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != len(nt.Alerts) {
+		t.Fatalf("%d lines for %d alerts:\n%s", len(lines), len(nt.Alerts), out.String())
+	}
+	for _, want := range []string{"FIRING", `evil\ntitle\x1b[31m`, "detection"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("line %q lacks %q", lines[0], want)
+		}
+	}
+	if !strings.Contains(lines[1], nt.Alerts[1].RuleTitle) {
+		t.Errorf("second line %q lacks %q", lines[1], nt.Alerts[1].RuleTitle)
+	}
+}
