@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,15 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	s3api "github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/klauspost/compress/gzip"
-
 	"picket/internal/source/cloudwatch/cwfake"
-	"picket/internal/source/s3/sqsfake"
 )
 
 // awsEnv is the environment of a child picket talking to the fakes: static credentials, no
@@ -44,34 +33,7 @@ func TestCollectAWS(t *testing.T) {
 	cwSrv := httptest.NewServer(cw)
 	defer cwSrv.Close()
 
-	sqs := sqsfake.New(now)
-	defer sqs.Close()
-	queue := sqs.CreateQueue("trail")
-	s3fake := gofakes3.New(s3mem.New(), gofakes3.WithTimeSkewLimit(0)).Server()
-	awsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.") {
-			sqs.ServeHTTP(w, r)
-			return
-		}
-		s3fake.ServeHTTP(w, r)
-	}))
-	defer awsSrv.Close()
-	s3c := s3api.New(s3api.Options{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		BaseEndpoint: aws.String(awsSrv.URL), UsePathStyle: true})
-	ctx := context.Background()
-	if _, err := s3c.CreateBucket(ctx, &s3api.CreateBucketInput{Bucket: aws.String("trail-bucket")}); err != nil {
-		t.Fatal(err)
-	}
-	put := func(key string, records []string) {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		fmt.Fprintf(zw, `{"Records":[%s]}`, strings.Join(records, ","))
-		zw.Close()
-		if _, err := s3c.PutObject(ctx, &s3api.PutObjectInput{Bucket: aws.String("trail-bucket"), Key: aws.String(key), Body: bytes.NewReader(b.Bytes())}); err != nil {
-			t.Fatal(err)
-		}
-		sqs.Send(queue, fmt.Sprintf(`{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"trail-bucket"},"object":{"key":%q}}}]}`, key))
-	}
+	tb := newTrailBucket(t)
 
 	// CloudWatch: 12 StopLogging events of distinct users over the last three minutes, 4 of
 	// them ingested late (visible only to the second run, up to three minutes after their
@@ -93,8 +55,8 @@ func TestCollectAWS(t *testing.T) {
 		recs = append(recs, strings.TrimSpace(stopLogging(fmt.Sprintf("s3-%d", i), fmt.Sprintf("s3user%d", i))))
 	}
 	recs = append(recs, strings.TrimSpace(stopLogging("cw-1", "cwuser1")))
-	put("AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20/123456789012_CloudTrail_us-east-1_20261120T0905Z_a.json.gz", recs)
-	put("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/123456789012_CloudTrail-Digest_us-east-1_x.json.gz", []string{`{"digest":true}`})
+	tb.put("AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20/123456789012_CloudTrail_us-east-1_20261120T0905Z_a.json.gz", recs)
+	tb.put("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/123456789012_CloudTrail-Digest_us-east-1_x.json.gz", []string{`{"digest":true}`})
 
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "picket.yaml", fmt.Sprintf(`
@@ -116,7 +78,7 @@ sources:
     queue_url: %s
     wait_time: 0s
 logging: {level: warn}
-`, cwSrv.URL, awsSrv.URL, queue))
+`, cwSrv.URL, tb.URL, tb.Queue))
 
 	runCollect := func() {
 		t.Helper()
@@ -145,7 +107,7 @@ logging: {level: warn}
 			t.Errorf("s3user%d: %d detections, want 1", i, n)
 		}
 	}
-	if st := sqs.Stats(queue); st.Visible != 0 || st.InFlight != 0 || st.Deleted != 2 {
+	if st := tb.SQS.Stats(tb.Queue); st.Visible != 0 || st.InFlight != 0 || st.Deleted != 2 {
 		t.Errorf("queue after processing: %+v, want both messages deleted", st)
 	}
 	if cw.Throttled() == 0 {

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -14,16 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	s3api "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/klauspost/compress/gzip"
 
 	"picket/internal/alert"
-	"picket/internal/source/s3/sqsfake"
 	"picket/internal/store/postgres"
 )
 
@@ -71,36 +62,12 @@ func pgSchema(t *testing.T) string {
 // once, and every alert notified exactly once although both instances deliver.
 func TestTwoInstancesShareTheWork(t *testing.T) {
 	dsn := pgSchema(t)
-	now := time.Now().UTC()
-	sqs := sqsfake.New(now)
-	defer sqs.Close()
-	queue := sqs.CreateQueue("trail")
-	s3fake := gofakes3.New(s3mem.New(), gofakes3.WithTimeSkewLimit(0)).Server()
-	awsSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.") {
-			sqs.ServeHTTP(w, r)
-			return
-		}
-		s3fake.ServeHTTP(w, r)
-	}))
-	defer awsSrv.Close()
-	s3c := s3api.New(s3api.Options{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		BaseEndpoint: aws.String(awsSrv.URL), UsePathStyle: true})
+	tb := newTrailBucket(t)
 	ctx := context.Background()
-	if _, err := s3c.CreateBucket(ctx, &s3api.CreateBucketInput{Bucket: aws.String("trail-bucket")}); err != nil {
-		t.Fatal(err)
-	}
 	const objects = 30
 	for i := range objects {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		fmt.Fprintf(zw, `{"Records":[%s]}`, strings.TrimSpace(stopLogging(fmt.Sprintf("ev-%d", i), fmt.Sprintf("user%d", i))))
-		zw.Close()
 		key := fmt.Sprintf("AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20/123456789012_CloudTrail_us-east-1_20261120T0905Z_%03d.json.gz", i)
-		if _, err := s3c.PutObject(ctx, &s3api.PutObjectInput{Bucket: aws.String("trail-bucket"), Key: aws.String(key), Body: bytes.NewReader(b.Bytes())}); err != nil {
-			t.Fatal(err)
-		}
-		sqs.Send(queue, fmt.Sprintf(`{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"trail-bucket"},"object":{"key":%q}}}]}`, key))
+		tb.put(key, []string{strings.TrimSpace(stopLogging(fmt.Sprintf("ev-%d", i), fmt.Sprintf("user%d", i)))})
 	}
 
 	h := newHook(3)
@@ -119,7 +86,7 @@ receivers:
 route: {receiver: hook, group_by: ['...'], group_wait: 1s, group_interval: 1s}
 server: {listen: %q}
 logging: {level: info, format: json}
-`, dsn, awsSrv.URL, queue, hook.URL, listen)
+`, dsn, tb.URL, tb.Queue, hook.URL, listen)
 	}
 	a := startEnv(t, dir, awsEnv(), "run", "--config", writeFile(t, dir, "a.yaml", config(freeAddr(t))))
 	b := startEnv(t, dir, awsEnv(), "run", "--config", writeFile(t, dir, "b.yaml", config(freeAddr(t))))
@@ -166,7 +133,7 @@ logging: {level: info, format: json}
 			t.Errorf("alert %s (%v): count %d, want 1", al.ID, al.Group, al.Count)
 		}
 	}
-	if st := sqs.Stats(queue); st.Deleted != objects || st.Visible != 0 || st.InFlight != 0 {
+	if st := tb.SQS.Stats(tb.Queue); st.Deleted != objects || st.Visible != 0 || st.InFlight != 0 {
 		t.Errorf("queue: %+v, want every message deleted", st)
 	}
 	h.mu.Lock()
