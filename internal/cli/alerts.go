@@ -22,23 +22,13 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"  resolve ID      resolve (--comment, --actor)\n" +
 		"  reopen ID       reopen a resolved alert (--comment, --actor)" +
 		"\n\nWith --server URL (token: --token or $PICKET_TOKEN) they use a running server's API instead of the store."
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, usage)
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	switch args[0] {
-	case "list":
-		return runAlertsList(ctx, args[1:], stdout, stderr)
-	case "show":
-		return runAlertsShow(ctx, args[1:], stdout, stderr)
-	case "ack", "resolve", "reopen":
-		return runAlertsTransition(ctx, args[0], args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "picket alerts: unknown subcommand %q\n\n%s\n", args[0], usage)
-	return ExitUsage
+	return dispatch("alerts", usage, args, stdout, stderr,
+		subcommand{"list", func(a []string) int { return runAlertsList(ctx, a, stdout, stderr) }},
+		subcommand{"show", func(a []string) int { return runAlertsShow(ctx, a, stdout, stderr) }},
+		subcommand{"ack", func(a []string) int { return runAlertsTransition(ctx, "ack", a, stdout, stderr) }},
+		subcommand{"resolve", func(a []string) int { return runAlertsTransition(ctx, "resolve", a, stdout, stderr) }},
+		subcommand{"reopen", func(a []string) int { return runAlertsTransition(ctx, "reopen", a, stdout, stderr) }},
+	)
 }
 
 func runAlertsList(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -138,3 +138,29 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// subcommand is one subcommand of a command group (picket alerts list, picket db migrate, …).
+type subcommand struct {
+	name string
+	run  func(args []string) int
+}
+
+// dispatch runs the subcommand args[0] of the command group name with the rest of args.
+// -h/--help prints usage to stdout (exit 0); no subcommand, or an unknown one, prints it to
+// stderr (exit 2).
+func dispatch(name, usage string, args []string, stdout, stderr io.Writer, subs ...subcommand) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stdout, usage)
+		return ExitOK
+	}
+	if len(args) > 0 {
+		for _, s := range subs {
+			if s.name == args[0] {
+				return s.run(args[1:])
+			}
+		}
+		fmt.Fprintf(stderr, "picket %s: unknown subcommand %q\n\n", name, args[0])
+	}
+	fmt.Fprintln(stderr, usage)
+	return ExitUsage
+}

@@ -13,29 +13,22 @@ import (
 var sampleConfig string
 
 func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: picket config validate [--config FILE] | picket config sample\n\n"+
-			"  validate  check a configuration file completely (rules, receivers, routes, sources, jobs)\n"+
-			"            without network calls; exit 0 when valid, 2 with every problem as file:line otherwise\n"+
-			"  sample    print a commented example of every section")
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
+	return dispatch("config", "Usage: picket config validate [--config FILE] | picket config sample\n\n"+
+		"  validate  check a configuration file completely (rules, receivers, routes, sources, jobs)\n"+
+		"            without network calls; exit 0 when valid, 2 with every problem as file:line otherwise\n"+
+		"  sample    print a commented example of every section", args, stdout, stderr,
+		subcommand{"validate", func(a []string) int { return runConfigValidate(ctx, a, stdout, stderr) }},
+		subcommand{"sample", func(a []string) int { return runConfigSample(a, stdout, stderr) }},
+	)
+}
+
+func runConfigSample(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("config sample", "picket config sample", "Print a commented example configuration with every section.", stderr)
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagExit(err)
 	}
-	switch args[0] {
-	case "validate":
-		return runConfigValidate(ctx, args[1:], stdout, stderr)
-	case "sample":
-		fs := newFlagSet("config sample", "picket config sample", "Print a commented example configuration with every section.", stderr)
-		if _, err := parseArgs(fs, args[1:]); err != nil {
-			return flagExit(err)
-		}
-		fmt.Fprint(stdout, sampleConfig)
-		return ExitOK
-	}
-	fmt.Fprintf(stderr, "picket config: unknown subcommand %q (want validate or sample)\n", args[0])
-	return ExitUsage
+	fmt.Fprint(stdout, sampleConfig)
+	return ExitOK
 }
 
 func runConfigValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -81,3 +81,17 @@ func TestHealthcheck(t *testing.T) {
 		t.Errorf("nothing listening: exit %d", code)
 	}
 }
+
+func TestSubcommandDispatch(t *testing.T) {
+	for _, group := range []string{"alerts", "silence", "server", "rules", "config", "db", "notify"} {
+		if code, out, _ := run(group, "--help"); code != ExitOK || !strings.Contains(out, "Usage: picket "+group) {
+			t.Errorf("%s --help: exit %d, stdout %q", group, code, out)
+		}
+		if code, _, errs := run(group); code != ExitUsage || !strings.Contains(errs, "Usage: picket "+group) {
+			t.Errorf("%s without subcommand: exit %d, stderr %q", group, code, errs)
+		}
+		if code, _, errs := run(group, "bogus"); code != ExitUsage || !strings.Contains(errs, `unknown subcommand "bogus"`) {
+			t.Errorf("%s bogus: exit %d, stderr %q", group, code, errs)
+		}
+	}
+}

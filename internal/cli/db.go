@@ -17,23 +17,19 @@ const dbUsage = "Usage: picket db <migrate|prune> [flags]\n\n" +
 	"  prune     delete detections and resolved alerts older than the retention (alerts.retention or --older-than)"
 
 func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "prune" {
-		return runDBPrune(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) == 0 || args[0] != "migrate" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, dbUsage)
-			return ExitOK
-		}
-		fmt.Fprintln(stderr, dbUsage)
-		return ExitUsage
-	}
+	return dispatch("db", dbUsage, args, stdout, stderr,
+		subcommand{"migrate", func(a []string) int { return runDBMigrate(ctx, a, stdout, stderr) }},
+		subcommand{"prune", func(a []string) int { return runDBPrune(ctx, a, stdout, stderr) }},
+	)
+}
+
+func runDBMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("db migrate", "picket db migrate [--config FILE]",
 		"Create or upgrade the schema of the configured store (storage.path, an SQLite file,\n"+
 			"picket.db by default; or storage.url, PostgreSQL). Migrations are ordered, embedded in\n"+
 			"the binary and each applied in a transaction; running it again changes nothing.", stderr)
 	cfgFile := fs.String("config", "", "configuration file (its storage section)")
-	if _, err := parseArgs(fs, args[1:]); err != nil {
+	if _, err := parseArgs(fs, args); err != nil {
 		return flagExit(err)
 	}
 	cfg := &config.Config{}

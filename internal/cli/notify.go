@@ -98,29 +98,21 @@ const notifyUsage = "Usage: picket notify <test|status|list|retry> [flags]\n\n" 
 	"  retry ID...     send dead-lettered notifications again"
 
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "status":
-			return runNotifyStatus(ctx, args[1:], stdout, stderr)
-		case "list":
-			return runNotifyList(ctx, args[1:], stdout, stderr)
-		case "retry":
-			return runNotifyRetry(ctx, args[1:], stdout, stderr)
-		}
-	}
-	if len(args) == 0 || args[0] != "test" {
-		fmt.Fprintln(stderr, notifyUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return ExitOK
-		}
-		return ExitUsage
-	}
+	return dispatch("notify", notifyUsage, args, stdout, stderr,
+		subcommand{"test", func(a []string) int { return runNotifyTest(ctx, a, stdout, stderr) }},
+		subcommand{"status", func(a []string) int { return runNotifyStatus(ctx, a, stdout, stderr) }},
+		subcommand{"list", func(a []string) int { return runNotifyList(ctx, a, stdout, stderr) }},
+		subcommand{"retry", func(a []string) int { return runNotifyRetry(ctx, a, stdout, stderr) }},
+	)
+}
+
+func runNotifyTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("notify test", "picket notify test RECEIVER --config FILE",
 		"Build the receiver from the configuration and send it a realistic test notification (a\n"+
 			"high-level CloudTrail alert marked as a test). Exit 0 when the provider accepted it.", stderr)
 	cfgFile := fs.String("config", "", "configuration file (required)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	names, err := parseArgs(fs, args[1:])
+	names, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}

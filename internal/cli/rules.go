@@ -14,23 +14,14 @@ import (
 )
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "Usage: picket rules <lint|list|test> [flags]\n\n  lint   check Sigma rule files and report every problem as file:line:col: message\n  list   list the built-in rules and the rules of --rules paths\n  test   run the tests that live beside rules (name.test.yml)")
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	switch args[0] {
-	case "lint":
-		return runRulesLint(ctx, args[1:], stdout, stderr)
-	case "list":
-		return runRulesList(ctx, args[1:], stdout, stderr)
-	case "test":
-		return runRulesTest(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "picket rules: unknown subcommand %q (want lint, list or test)\n", args[0])
-	return ExitUsage
+	return dispatch("rules", "Usage: picket rules <lint|list|test> [flags]\n\n"+
+		"  lint   check Sigma rule files and report every problem as file:line:col: message\n"+
+		"  list   list the built-in rules and the rules of --rules paths\n"+
+		"  test   run the tests that live beside rules (name.test.yml)", args, stdout, stderr,
+		subcommand{"lint", func(a []string) int { return runRulesLint(ctx, a, stdout, stderr) }},
+		subcommand{"list", func(a []string) int { return runRulesList(ctx, a, stdout, stderr) }},
+		subcommand{"test", func(a []string) int { return runRulesTest(ctx, a, stdout, stderr) }},
+	)
 }
 
 func runRulesLint(_ context.Context, args []string, stdout, stderr io.Writer) int {

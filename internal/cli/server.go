@@ -24,21 +24,10 @@ func runServerWith(_ context.Context, args []string, stdin io.Reader, stdout, st
 		"  hash-token      create an API token and print it with its server.tokens entry\n" +
 		"                  (--stdin: hash a token read from standard input instead)\n" +
 		"  hash-password   read a console password from standard input and print its server.users entry"
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, usage)
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	switch args[0] {
-	case "hash-token":
-		return runHashToken(args[1:], stdin, stdout, stderr)
-	case "hash-password":
-		return runHashPassword(args[1:], stdin, stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "picket server: unknown subcommand %q\n\n%s\n", args[0], usage)
-	return ExitUsage
+	return dispatch("server", usage, args, stdout, stderr,
+		subcommand{"hash-token", func(a []string) int { return runHashToken(a, stdin, stdout, stderr) }},
+		subcommand{"hash-password", func(a []string) int { return runHashPassword(a, stdin, stdout, stderr) }},
+	)
 }
 
 func runHashToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

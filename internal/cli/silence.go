@@ -18,23 +18,11 @@ func runSilence(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		"  list     silences (active ones; --all for expired too)\n" +
 		"  expire   end silences now: picket silence expire ID..." +
 		"\n\nWith --server URL (token: --token or $PICKET_TOKEN) they use a running server's API instead of the store."
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, usage)
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	switch args[0] {
-	case "add":
-		return runSilenceAdd(ctx, args[1:], stdout, stderr)
-	case "list":
-		return runSilenceList(ctx, args[1:], stdout, stderr)
-	case "expire":
-		return runSilenceExpire(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "picket silence: unknown subcommand %q\n\n%s\n", args[0], usage)
-	return ExitUsage
+	return dispatch("silence", usage, args, stdout, stderr,
+		subcommand{"add", func(a []string) int { return runSilenceAdd(ctx, a, stdout, stderr) }},
+		subcommand{"list", func(a []string) int { return runSilenceList(ctx, a, stdout, stderr) }},
+		subcommand{"expire", func(a []string) int { return runSilenceExpire(ctx, a, stdout, stderr) }},
+	)
 }
 
 func runSilenceAdd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
