@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
+
+	"picket/internal/notify/notifytest"
 )
 
 // decodeStrict decodes YAML over the defaults, refusing unknown keys.
@@ -85,19 +87,9 @@ func TestValidate(t *testing.T) {
 			c := valid()
 			tt.modify(&c)
 			err := c.Validate()
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
+			notifytest.AssertProblems(t, err, tt.want)
 			if err == nil {
-				t.Fatal("Validate: no error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
+				return
 			}
 			if got := len(strings.Split(err.Error(), "\n")); got != len(tt.want) {
 				t.Errorf("got %d problems, want %d: %v", got, len(tt.want), err)

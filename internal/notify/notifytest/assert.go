@@ -194,3 +194,24 @@ func IndentJSON(t testing.TB, b []byte) []byte {
 	}
 	return []byte(out.String())
 }
+
+// AssertProblems checks a validation error: nil when want is empty, otherwise an error whose
+// text contains every string of want (Validate reports every problem at once); want empty means
+// no error.
+func AssertProblems(t testing.TB, err error, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Errorf("Validate() = %v, want nil", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("Validate() = nil, want %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Validate() = %q, want it to contain %q", err, w)
+		}
+	}
+}

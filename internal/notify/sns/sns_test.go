@@ -23,6 +23,7 @@ import (
 
 	"picket/internal/alert"
 	"picket/internal/notify"
+	"picket/internal/notify/notifytest"
 	"picket/internal/rule"
 )
 
@@ -483,19 +484,9 @@ func TestValidate(t *testing.T) {
 			c.TopicARN = topicARN
 			tt.modify(&c)
 			err := c.Validate()
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate: %v", err)
-				}
-				return
-			}
+			notifytest.AssertProblems(t, err, tt.want)
 			if err == nil {
-				t.Fatal("Validate: no error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
+				return
 			}
 			if got := len(strings.Split(err.Error(), "\n")); got != len(tt.want) {
 				t.Errorf("got %d problems, want %d: %v", got, len(tt.want), err)
