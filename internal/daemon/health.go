@@ -101,7 +101,7 @@ func (d *Daemon) checkHealth(ctx context.Context, g *generation, started time.Ti
 				return err
 			}
 			if g.router != nil {
-				g.router.Observe([]*alert.Alert{r}, false)
+				g.router.Changed([]*alert.Alert{r})
 			}
 		}
 	}

@@ -29,7 +29,7 @@ func (l lifecycle) m() *alert.Manager { return l.d.current().manager }
 func (l lifecycle) observe(a *alert.Alert, err error) (*alert.Alert, error) {
 	if err == nil {
 		if r := l.d.current().router; r != nil {
-			r.Observe([]*alert.Alert{a}, alert.Due(a, l.d.clock()) && a.Notifications == 0)
+			r.Changed([]*alert.Alert{a})
 		}
 	}
 	return a, err

@@ -14,10 +14,13 @@ import (
 )
 
 // NotificationID returns the idempotency key of a notification: a hash of the receiver, the
-// group key, the notification status and the (id, status, count) of each alert taken in id
-// order. The same logical notification always has the same id, whatever the order of alerts,
-// so a retry or a restart that sends it again is recognised downstream; a new detection
-// (count) or a change of status gives a new id. Parts are length-prefixed, so no two different
+// group key, the notification status and the (id, status, count, last notified) of each alert
+// taken in id order. The same logical notification always has the same id, whatever the order
+// of alerts, so a retry or a restart that sends it again is recognised downstream; a new
+// detection (count), a change of status, or an alert announced again after a notification (a
+// reopened alert with the same count) gives a new id. LastNotified changes only in the
+// transaction that commits a notification, so re-deriving an uncommitted one after a crash
+// gives the same id. Parts are length-prefixed, so no two different
 // inputs share a hash input.
 func NotificationID(receiver, groupKey string, status string, alerts []*alert.Alert) string {
 	return notificationID(receiver, groupKey, status, alerts, time.Time{})
@@ -35,7 +38,11 @@ func notificationID(receiver, groupKey, status string, alerts []*alert.Alert, re
 		writeParts(h, "repeats", repeats.UTC().Format(time.RFC3339Nano))
 	}
 	for _, a := range sorted {
-		writeParts(h, a.ID, string(a.Status), strconv.Itoa(a.Count))
+		last := ""
+		if !a.LastNotified.IsZero() {
+			last = a.LastNotified.UTC().Format(time.RFC3339Nano)
+		}
+		writeParts(h, a.ID, string(a.Status), strconv.Itoa(a.Count), last)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -9,6 +9,8 @@ import (
 
 func TestNotificationID(t *testing.T) {
 	a, b := mk("a", count(3)), mk("b")
+	renotified := mk("a", count(3))
+	renotified.LastNotified = t0
 	base := NotificationID("hook", "route:{}", "firing", []*alert.Alert{a, b})
 	if len(base) != 32 {
 		t.Errorf("NotificationID() = %q, want 32 hex digits", base)
@@ -36,6 +38,7 @@ func TestNotificationID(t *testing.T) {
 		{"group key", NotificationID("hook", "route:{x=\"1\"}", "firing", []*alert.Alert{a, b})},
 		{"fewer alerts", NotificationID("hook", "route:{}", "firing", []*alert.Alert{a})},
 		{"shifted boundary", NotificationID("hoo", "kroute:{}", "firing", []*alert.Alert{a, b})},
+		{"notified before (reopened, same count)", NotificationID("hook", "route:{}", "firing", []*alert.Alert{renotified, b})},
 		{"repeat", notificationID("hook", "route:{}", "firing", []*alert.Alert{a, b}, t0)},
 	}
 	seen := map[string]string{base: "base"}

@@ -210,14 +210,28 @@ func (r *Router) resync(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return fmt.Errorf("router: reading resolved alerts: %w", err)
 	}
+	r.add(now, changed)
 	r.mu.Lock()
-	for _, a := range changed {
-		r.grouper.Add(now, a, pending(a, now))
-	}
 	r.lastSync = now
 	r.mu.Unlock()
-	r.poke()
 	return nil
+}
+
+// Changed feeds alert changes made outside ingestion (an acknowledgement, a resolution, a
+// reopening): each is due when it warrants a notification not decided yet (see pending), as
+// on recovery.
+func (r *Router) Changed(as []*alert.Alert) {
+	r.add(r.opts.Clock(), as)
+}
+
+// add adds alerts to the Grouper, each due when pending, and wakes Run.
+func (r *Router) add(now time.Time, as []*alert.Alert) {
+	r.mu.Lock()
+	for _, a := range as {
+		r.grouper.Add(now, a, pending(a, now))
+	}
+	r.mu.Unlock()
+	r.poke()
 }
 
 // pending reports whether alert a warrants a notification the router may not have decided yet:

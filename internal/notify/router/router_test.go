@@ -208,13 +208,25 @@ func TestResolvedNotification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Observe([]*alert.Alert{a}, false)
+	r.Changed([]*alert.Alert{a})
 	if n, err := r.Drain(ctx); err != nil || n != 1 {
 		t.Fatalf("drain after resolve: %d, %v; want a resolved notification", n, err)
 	}
 	es := f.outbox(t)
 	if len(es) != 2 || es[1].Notification.Status != notify.StatusResolved {
 		t.Fatalf("outbox: %+v", es)
+	}
+	// Reopened by hand: due again, announced firing again.
+	f.now = f.now.Add(2 * time.Minute)
+	if a, err = f.m.Reopen(ctx, a.ID, "bob", "not fixed"); err != nil {
+		t.Fatal(err)
+	}
+	r.Changed([]*alert.Alert{a})
+	if n, err := r.Drain(ctx); err != nil || n != 1 {
+		t.Fatalf("drain after reopen: %d, %v; want a firing notification", n, err)
+	}
+	if es = f.outbox(t); len(es) != 3 || es[2].Notification.Status != notify.StatusFiring {
+		t.Fatalf("outbox after reopen: %d entries, last %s", len(es), es[len(es)-1].Notification.Status)
 	}
 }
 
