@@ -178,3 +178,23 @@ func TestRetentionPrunesNotificationRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleURL(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  config.Config
+		want string
+	}{
+		{"configured", config.Config{ConsoleURL: "https://picket.example.com", Server: config.Server{Listen: "0.0.0.0:8089"}}, "https://picket.example.com"},
+		{"default loopback listen", config.Config{}, "http://127.0.0.1:8089"},
+		{"loopback listen", config.Config{Server: config.Server{Listen: "[::1]:9000"}}, "http://[::1]:9000"},
+		{"not loopback: no guess", config.Config{Server: config.Server{Listen: "0.0.0.0:8089"}}, ""},
+		{"server off", config.Config{Server: config.Server{Disabled: true}}, ""},
+		{"any port", config.Config{Server: config.Server{Listen: "127.0.0.1:0"}}, ""},
+	}
+	for _, tt := range tests {
+		if got := consoleURL(&tt.cfg); got != tt.want {
+			t.Errorf("%s: consoleURL = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -515,5 +516,38 @@ func TestCancelAfterBatchInFlight(t *testing.T) {
 	poll(t, newTestSource(t, dir, cp, edit), &sink.recSink)
 	if diff := cmp.Diff([]string{"3", "4", "5"}, sink.take()); diff != "" {
 		t.Errorf("records after a restart (-want +got):\n%s", diff)
+	}
+}
+
+// TestWarnsOnceWhenAPathMatchesNothing: a path that matches no file (a typo, a directory not
+// created yet) is said once, again after it matched something and stopped, and the source
+// reads the file as soon as it appears.
+func TestWarnsOnceWhenAPathMatchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	d := testDeps(dir, newMemCheckpoints())
+	d.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	c := DefaultConfig()
+	c.Paths = []string{"logs"}
+	s, err := New("test", c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &recSink{}
+	poll(t, s, sink)
+	poll(t, s, sink)
+	if n := strings.Count(logs.String(), "path matches no file yet"); n != 1 {
+		t.Fatalf("%d warnings after two polls, want 1:\n%s", n, logs.String())
+	}
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	os.WriteFile(filepath.Join(dir, "logs", "a.log"), []byte("hello\n"), 0o644)
+	poll(t, s, sink)
+	if got := sink.take(); len(got) != 1 {
+		t.Fatalf("records after the file appeared: %q", got)
+	}
+	os.Remove(filepath.Join(dir, "logs", "a.log"))
+	poll(t, s, sink)
+	if n := strings.Count(logs.String(), "path matches no file yet"); n != 2 {
+		t.Errorf("%d warnings after the file went away, want 2", n)
 	}
 }
